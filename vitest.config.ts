@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config';
+
+// Four projects, all run by `npm test`: unit tests touch nothing outside the process; integration
+// tests use the embedded database and, with TEST_DATABASE_URL, PostgreSQL too; contract tests run
+// the same scenarios against the simulator and a real cloud; acceptance tests need a real cloud and
+// skip themselves, with a message, when none is configured.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'acceptance',
+          include: ['test/acceptance/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
