@@ -113,7 +113,7 @@ export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: Me
   const remaining = Math.max(shortfall.remaining, 0);
 
   if (locale === 'zh-CN') {
-    const names: Record<CapacityDimension, string> = { cpu: 'CPU', memory: '内存', storage: '存储' };
+    const names: Record<CapacityDimension, string> = { cpu: 'CPU 核数', memory: '内存', storage: '存储' };
     const unit = shortfall.unit === 'cores' ? ' 核' : ' GiB';
     return `${names[shortfall.dimension]}不足：需要 ${shortfall.requested}${unit}，剩余 ${remaining}${unit}`;
   }
