@@ -1,6 +1,6 @@
 /**
  * Daily billing math: resource usage of VMs within one local day and the amount a price plan
- * charges for it. The SQL billing job computes the same figures; these functions define the
+ * charges for it. The SQL billing job computes the same figures, and these functions define the
  * expected results for its tests.
  *
  * Amounts are integers in fen (分, 1/100 yuan). Each line is rounded half up once, from an
@@ -19,7 +19,7 @@ export interface UsageInterval {
   vcpus: number;
   memoryGiB: number;
   storageGiB: number;
-  /** A shelved-offloaded VM holds no host CPU or memory, so only its storage counts. */
+  /** A shelved-offloaded VM uses no host CPU or memory, so only its storage counts. */
   shelvedOffloaded: boolean;
 }
 
@@ -28,7 +28,7 @@ export interface DayUsage {
   timeZone: string;
   start: Date;
   end: Date;
-  /** Exact sums of quantity × milliseconds; the hour fields below are these divided by 3,600,000. */
+  /** Exact sums of quantity × milliseconds. The hour fields below are these divided by 3,600,000. */
   coreMilliseconds: number;
   memoryGiBMilliseconds: number;
   storageGiBMilliseconds: number;
@@ -57,7 +57,7 @@ export type ChargeDimension = 'cpu' | 'memory' | 'storage';
 
 export interface ChargeLine {
   dimension: ChargeDimension;
-  /** Cores or GiB ordered for prepaid plans; core-hours or GiB-hours for usage plans. */
+  /** Cores or GiB ordered for prepaid plans, core-hours or GiB-hours for usage plans. */
   quantity: number;
   unitPriceFen: number;
   amountFen: number;

@@ -14,11 +14,11 @@ export interface ResourceAmounts {
 }
 
 export interface CapacityOrder extends ResourceAmounts {
-  /** Only `active` orders count; other values (pending, cancelled, ...) are ignored. */
+  /** Only `active` orders count, and other values (pending, cancelled, ...) are ignored. */
   status: string;
   /** Start of the validity period, inclusive. */
   validFrom: Date;
-  /** End of the validity period, exclusive; null for an order without end. */
+  /** End of the validity period, exclusive, or null for an order without end. */
   validUntil: Date | null;
 }
 
@@ -74,7 +74,7 @@ export function computeUsedCapacity(vms: readonly CapacityVm[]): ResourceAmounts
   );
 }
 
-/** Returns ordered minus used per dimension; values below zero are kept so over-use shows. */
+/** Returns ordered minus used per dimension. Values below zero are kept, so over-use shows. */
 export function computeRemainingCapacity(ordered: ResourceAmounts, used: ResourceAmounts): ResourceAmounts {
   return {
     cpu: ordered.cpu - used.cpu,
@@ -107,7 +107,8 @@ export type MessageLocale = 'zh-CN' | 'en-US';
 
 /**
  * Formats one shortfall for the user, for example "内存不足：需要 8 GiB，剩余 4 GiB".
- * A negative remaining amount shows as 0, because the user can free no less than nothing.
+ * A negative remaining amount shows as 0, because "剩余 -2 核" would confuse the user. The
+ * shortfall itself keeps the real value.
  */
 export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: MessageLocale = 'zh-CN'): string {
   const remaining = Math.max(shortfall.remaining, 0);
@@ -123,7 +124,7 @@ export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: Me
   return `Not enough ${names[shortfall.dimension]}: ${shortfall.requested}${unit} requested, ${remaining}${unit} remaining`;
 }
 
-/** The absolute limits Nova returns from `GET /limits`; -1 means unlimited. */
+/** The absolute limits Nova returns from `GET /limits`, where -1 means unlimited. */
 export interface NovaAbsoluteLimits {
   maxTotalInstances: number;
   totalInstancesUsed: number;

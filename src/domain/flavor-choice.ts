@@ -40,7 +40,7 @@ export interface FlavorChoice {
   flavor: FlavorInfo;
   /** True when the flavor has disk 0 and the caller must create a boot volume. */
   bootFromVolume: boolean;
-  /** Size of the boot volume to create; set only when `bootFromVolume` is true. */
+  /** Size of the boot volume to create, set only when `bootFromVolume` is true. */
   volumeSizeGiB?: number;
   /** Root disk the VM gets: the flavor disk, or the boot volume size. Capacity counts this value. */
   rootDiskGiB: number;

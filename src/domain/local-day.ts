@@ -3,7 +3,7 @@
  * so any zone works, including zones with daylight saving time.
  *
  * A day is a string `YYYY-MM-DD`. Functions throw RangeError for a malformed day or an unknown
- * time zone, because both are configuration or caller bugs; use `isCalendarDay` to check input.
+ * time zone, because both are configuration or caller bugs. Use `isCalendarDay` to check input.
  */
 
 export const DEFAULT_BILLING_TIME_ZONE = 'Asia/Shanghai';
@@ -63,7 +63,7 @@ export function addDays(day: string, days: number): string {
 /**
  * Returns the first UTC millisecond whose local date is `day`.
  *
- * Local midnight minus the zone offset gives the answer, but the offset itself depends on the
+ * Local midnight minus the zone offset is the result, but the offset itself depends on the
  * instant. The candidates use the offsets in force a day before, at, and a day after the naive
  * midnight, and the earliest candidate that falls on `day` wins. When midnight falls in a
  * daylight saving gap, that candidate is the moment of the change, the first instant of the day.
@@ -127,7 +127,7 @@ function localParts(instant: number, timeZone: string): LocalParts {
   };
 }
 
-/** Creates one formatter per zone; constructing Intl.DateTimeFormat is slow compared with formatting. */
+/** Caches one formatter per zone, because constructing Intl.DateTimeFormat is slow compared with formatting. */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (formatter === undefined) {

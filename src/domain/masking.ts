@@ -35,7 +35,7 @@ export function maskEmail(email: string): string {
 
   const localCharacters = Array.from(value.slice(0, at));
   const domain = value.slice(at);
-  const kept = localCharacters.length > 1 ? localCharacters[0] : '';
+  const firstCharacter = localCharacters.length > 1 ? localCharacters[0] : '';
 
-  return `${kept ?? ''}***${domain}`;
+  return `${firstCharacter ?? ''}***${domain}`;
 }

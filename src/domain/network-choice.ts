@@ -92,7 +92,7 @@ export function validateNetworkChoice(
   return { ok: true, network };
 }
 
-/** Lists every reason the network cannot take the project's VM ports; empty when it can. */
+/** Lists every reason the network cannot take the project's VM ports, or none when it can. */
 export function findNetworkRejections(network: NetworkInfo, projectId: string): NetworkRejection[] {
   const reasons: NetworkRejection[] = [];
 

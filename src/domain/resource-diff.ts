@@ -17,7 +17,7 @@ export interface ResourceAdjustment {
 
 const DIMENSIONS: readonly ResourceDimension[] = ['cpu', 'memoryGiB', 'storageGiB'];
 
-/** Returns the changed dimensions in the order cpu, memoryGiB, storageGiB; empty when nothing changed. */
+/** Returns the changed dimensions in the order cpu, memoryGiB, storageGiB, or none when nothing changed. */
 export function diffResourceSpec(oldSpec: ResourceSpec, newSpec: ResourceSpec): ResourceAdjustment[] {
   const adjustments: ResourceAdjustment[] = [];
 

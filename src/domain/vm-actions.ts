@@ -1,7 +1,7 @@
 /**
- * Rules for the power and delete actions a tenant can request on a VM: whether the portal calls
- * Nova, reports the target as already reached, or rejects the request, and how it later confirms
- * from Nova's state that the action finished.
+ * Rules for the power and delete actions a tenant can request on a VM. `decideVmAction` decides
+ * whether the portal calls Nova, reports the target as already reached, or rejects the request.
+ * `evaluateActionProgress` checks a polled Nova state to confirm that the action finished.
  */
 
 import type { NovaServerState, PendingAction, PortalVmStatus } from './vm-status.ts';
@@ -141,7 +141,7 @@ const CONFIRMATION_TARGETS: Readonly<Record<PendingAction, NovaConfirmationTarge
   stopping: { statuses: ['SHUTOFF'], notFoundConfirms: false, requiresNoTask: true },
   // Nova shows REBOOT or HARD_REBOOT during the reboot and ACTIVE with no task afterwards.
   rebooting: { statuses: ['ACTIVE'], notFoundConfirms: false, requiresNoTask: true },
-  // A DELETED server is gone whatever task_state still says.
+  // A DELETED server is gone, even while task_state still shows `deleting`.
   deleting: { statuses: ['DELETED', 'SOFT_DELETED'], notFoundConfirms: true, requiresNoTask: false },
 };
 
@@ -149,7 +149,7 @@ export function novaConfirmationTarget(pending: PendingAction): NovaConfirmation
   return CONFIRMATION_TARGETS[pending];
 }
 
-/** What the portal saw when it polled Nova for the server. */
+/** Result of polling Nova for the server: a 404, or the server's state. */
 export type NovaObservation = { notFound: true } | ({ notFound?: false } & NovaServerState);
 
 export type ActionProgress =
@@ -158,7 +158,7 @@ export type ActionProgress =
       state: 'failed';
       reason: 'error_status' | 'not_found';
       status: PortalVmStatus;
-      /** Nova's fault message for ERROR; null when Nova sent none or the server vanished. */
+      /** Nova's fault message for ERROR, or null when Nova sent none or the server vanished. */
       faultMessage: string | null;
     }
   | { state: 'in_progress'; status: PortalVmStatus; taskState: string | null };

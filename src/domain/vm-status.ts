@@ -32,9 +32,9 @@ export type PendingAction = (typeof PENDING_ACTIONS)[number];
 export interface NovaServerState {
   /** `status`, for example `ACTIVE` or `SHUTOFF`. */
   status: string | null | undefined;
-  /** `OS-EXT-STS:task_state`, for example `powering-off`; null when no task runs. */
+  /** `OS-EXT-STS:task_state`, for example `powering-off`, or null when no task runs. */
   taskState?: string | null;
-  /** `OS-EXT-STS:vm_state`, for example `active`; only present for some policies. */
+  /** `OS-EXT-STS:vm_state`, for example `active`. Nova returns it only when policy allows. Kept for logs. */
   vmState?: string | null;
   /** `fault`, which Nova includes when the server is in ERROR. */
   fault?: { message?: string | null; code?: number | null } | null;
@@ -42,7 +42,10 @@ export interface NovaServerState {
 
 export interface PortalStatus {
   status: PortalVmStatus;
-  /** False when Nova sent a status this table does not list; the caller logs it once. */
+  /**
+   * False when the portal cannot tell the VM's state: Nova sent UNKNOWN, no status, or a status
+   * the table does not list. The caller logs such a status once.
+   */
   recognised: boolean;
   /** The Nova status as received, kept for logs and for the unrecognised case. */
   novaStatus: string | null;
@@ -50,7 +53,7 @@ export interface PortalStatus {
   vmState: string | null;
   /** True while Nova runs a task on the server, such as ACTIVE with task_state `powering-off`. */
   inTransition: boolean;
-  /** Nova's fault message for ERROR servers; null when Nova sent none. */
+  /** Nova's fault message for ERROR servers, or null when Nova sent none. */
   faultMessage: string | null;
 }
 
@@ -91,7 +94,7 @@ export function mapNovaServerState(state: NovaServerState): PortalStatus {
 
   const mapped = novaStatus === null ? undefined : STATUS_BY_NOVA_STATUS[novaStatus.toUpperCase()];
   const status: PortalVmStatus = mapped ?? 'unknown';
-  const recognised = mapped !== undefined || novaStatus?.toUpperCase() === 'UNKNOWN';
+  const recognised = mapped !== undefined && mapped !== 'unknown';
 
   const faultMessage = status === 'error' ? normaliseText(state.fault?.message) : null;
 
@@ -106,7 +109,7 @@ export function mapNovaServerState(state: NovaServerState): PortalStatus {
   };
 }
 
-/** Returns the status for a server that Nova answers with 404 Not Found. */
+/** Returns the status for a server whose `GET /servers/{id}` returns 404 Not Found. */
 export function mapNovaServerNotFound(): PortalStatus {
   return {
     status: 'deleted',

@@ -162,8 +162,8 @@ describe('chargeUsageDay', () => {
   });
 
   it('avoids float drift at half a fen', () => {
-    // 246 minutes is 4.1 core-hours; at 15 fen that is exactly 61.5 fen, but
-    // 4.1 * 15 in floating point is 61.49999999999999, which Math.round turns into 61.
+    // 246 minutes is 4.1 core-hours, which at 15 fen is exactly 61.5 fen. In floating point,
+    // 4.1 * 15 is 61.49999999999999, and Math.round turns that into 61.
     const usage = computeDayUsage(
       [interval(DAY_START, '2026-12-03T20:06:00Z', { vcpus: 1, memoryGiB: 0, storageGiB: 0 })],
       DAY,

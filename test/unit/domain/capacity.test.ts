@@ -95,8 +95,10 @@ describe('checkCapacity', () => {
   it('reports every exceeded dimension', () => {
     const result = checkCapacity(remaining, { cpu: 8, memoryGiB: 8, storageGiB: 200 });
 
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.exceeded.map((shortfall) => shortfall.dimension)).toEqual(['cpu', 'memory', 'storage']);
+    expect(result).toMatchObject({
+      ok: false,
+      exceeded: [{ dimension: 'cpu' }, { dimension: 'memory' }, { dimension: 'storage' }],
+    });
   });
 });
 
@@ -150,6 +152,6 @@ describe('checkNovaLimits', () => {
   it('reports only RAM when only RAM exceeds', () => {
     const result = checkNovaLimits(limits, { instances: 1, cores: 1, ramMiB: 10241 });
 
-    expect(!result.ok && result.exceeded.map((shortfall) => shortfall.quota)).toEqual(['ram']);
+    expect(result).toMatchObject({ ok: false, exceeded: [{ quota: 'ram' }] });
   });
 });

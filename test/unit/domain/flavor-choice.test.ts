@@ -31,7 +31,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 2, memoryGiB: 4, diskGiB: 40 });
 
-    expect(result.ok && result.flavor.id).toBe('exact-4g');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'exact-4g' } });
   });
 
   it('reports no fit when only 4000 MiB exists', () => {
@@ -49,7 +49,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 2, memoryGiB: 4, diskGiB: 20 });
 
-    expect(result.ok && result.flavor.id).toBe('a-2c-16g');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'a-2c-16g' } });
   });
 
   it('orders by RAM then disk then name', () => {
@@ -62,7 +62,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 2, memoryGiB: 4, diskGiB: 20 });
 
-    expect(result.ok && result.flavor.id).toBe('a-disk-20');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'a-disk-20' } });
   });
 
   it('gives same choice for any input order', () => {
@@ -71,20 +71,20 @@ describe('chooseFlavor', () => {
     const first = chooseFlavor(CATALOGUE, { cpu: 1, memoryGiB: 1, diskGiB: 10 });
     const second = chooseFlavor(reversed, { cpu: 1, memoryGiB: 1, diskGiB: 10 });
 
-    expect(first.ok && first.flavor.id).toBe('m1.small');
-    expect(second.ok && second.flavor.id).toBe('m1.small');
+    expect(first).toMatchObject({ ok: true, flavor: { id: 'm1.small' } });
+    expect(second).toMatchObject({ ok: true, flavor: { id: 'm1.small' } });
   });
 
   it('applies image min_ram in MiB', () => {
     const result = chooseFlavor(CATALOGUE, { cpu: 1, memoryGiB: 1, diskGiB: 20 }, { minRamMiB: 3072, minDiskGiB: 0 });
 
-    expect(result.ok && result.flavor.id).toBe('m1.medium');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'm1.medium' } });
   });
 
   it('applies image min_disk in GiB', () => {
     const result = chooseFlavor(CATALOGUE, { cpu: 1, memoryGiB: 1, diskGiB: 10 }, { minRamMiB: 0, minDiskGiB: 60 });
 
-    expect(result.ok && result.flavor.id).toBe('m1.large');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'm1.large' } });
   });
 
   it('includes image minimums in no-fit details', () => {
@@ -125,8 +125,7 @@ describe('chooseFlavor', () => {
       minDiskGiB: 40,
     });
 
-    expect(result.ok && result.volumeSizeGiB).toBe(40);
-    expect(result.ok && result.rootDiskGiB).toBe(40);
+    expect(result).toMatchObject({ ok: true, bootFromVolume: true, volumeSizeGiB: 40, rootDiskGiB: 40 });
   });
 
   it('chooses smallest disk-0 flavor', () => {
@@ -134,7 +133,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 2, memoryGiB: 2, diskGiB: 30 });
 
-    expect(result.ok && result.flavor.id).toBe('bfv-2c');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'bfv-2c' } });
   });
 
   it('skips private flavors without access', () => {
@@ -146,7 +145,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 1, memoryGiB: 1, diskGiB: 20 });
 
-    expect(result.ok && result.flavor.id).toBe('public-large');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'public-large' } });
   });
 
   it('uses private flavor with access', () => {
@@ -154,7 +153,7 @@ describe('chooseFlavor', () => {
 
     const result = chooseFlavor(flavors, { cpu: 1, memoryGiB: 1, diskGiB: 20 });
 
-    expect(result.ok && result.flavor.id).toBe('private-small');
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'private-small' } });
   });
 
   it('reports no fit for empty list', () => {
@@ -211,11 +210,11 @@ describe('validateFlavorChoice', () => {
       minDiskGiB: 0,
     });
 
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.code).toBe('FLAVOR_TOO_SMALL');
-    expect(!result.ok && result.code === 'FLAVOR_TOO_SMALL' && result.details.shortfalls).toEqual([
-      { dimension: 'memory', required: 4096, available: 2048, unit: 'MiB' },
-    ]);
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'FLAVOR_TOO_SMALL',
+      details: { shortfalls: [{ dimension: 'memory', required: 4096, available: 2048, unit: 'MiB' }] },
+    });
   });
 
   it('accepts explicit disk-0 flavor as boot from volume', () => {

@@ -43,7 +43,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'KYLIN', version: 'v10' });
 
-    expect(result.ok && result.image.id).toBe('kylin');
+    expect(result).toMatchObject({ ok: true, image: { id: 'kylin' } });
   });
 
   it('matches version prefix at a dot', () => {
@@ -51,7 +51,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'centos', version: '7' });
 
-    expect(result.ok && result.image.id).toBe('centos-79');
+    expect(result).toMatchObject({ ok: true, image: { id: 'centos-79' } });
   });
 
   it('does not match 7 against 70', () => {
@@ -71,7 +71,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'rocky' });
 
-    expect(result.ok && result.image.id).toBe('rocky-9');
+    expect(result).toMatchObject({ ok: true, image: { id: 'rocky-9' } });
   });
 
   it('falls back to name tokens', () => {
@@ -92,7 +92,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'centos', version: '7.9' });
 
-    expect(result.ok && result.image.id).toBe('by-props');
+    expect(result).toMatchObject({ ok: true, image: { id: 'by-props' } });
   });
 
   it('skips name match when properties name another distro', () => {
@@ -130,7 +130,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'ubuntu', version: '22.04' });
 
-    expect(result.ok && result.image.id).toBe('new');
+    expect(result).toMatchObject({ ok: true, image: { id: 'new' } });
   });
 
   it('breaks created_at ties by name', () => {
@@ -141,7 +141,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'ubuntu' });
 
-    expect(result.ok && result.image.id).toBe('a');
+    expect(result).toMatchObject({ ok: true, image: { id: 'a' } });
   });
 
   it('sorts unparseable created_at last', () => {
@@ -152,7 +152,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'ubuntu' });
 
-    expect(result.ok && result.image.id).toBe('dated');
+    expect(result).toMatchObject({ ok: true, image: { id: 'dated' } });
   });
 
   it.each(['queued', 'saving', 'killed', 'deleted', 'deactivated', 'ACTIVE'])('skips image with status %s', (status) => {
@@ -169,7 +169,7 @@ describe('chooseImage', () => {
 
     const result = chooseImage(images, { distro: 'ubuntu' });
 
-    expect(result.ok && result.image.id).toBe('visible-old');
+    expect(result).toMatchObject({ ok: true, image: { id: 'visible-old' } });
   });
 
   it.each(['', '   '])('rejects empty distro %j', (distro) => {

@@ -30,7 +30,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('b-private');
+    expect(result).toMatchObject({ ok: true, network: { id: 'b-private' } });
   });
 
   it('skips admin-down networks', () => {
@@ -38,7 +38,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('b-up');
+    expect(result).toMatchObject({ ok: true, network: { id: 'b-up' } });
   });
 
   it('skips networks not ACTIVE', () => {
@@ -46,7 +46,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('b-active');
+    expect(result).toMatchObject({ ok: true, network: { id: 'b-active' } });
   });
 
   it("skips another project's private network", () => {
@@ -54,7 +54,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('b-own');
+    expect(result).toMatchObject({ ok: true, network: { id: 'b-own' } });
   });
 
   it("uses another project's shared network", () => {
@@ -62,7 +62,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('shared-net');
+    expect(result).toMatchObject({ ok: true, network: { id: 'shared-net' } });
   });
 
   it('prefers project-owned over shared', () => {
@@ -70,7 +70,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT });
 
-    expect(result.ok && result.network.id).toBe('z-own');
+    expect(result).toMatchObject({ ok: true, network: { id: 'z-own' } });
   });
 
   it('prefers names in list order', () => {
@@ -82,7 +82,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT, preferredNames: ['prod', 'backup'] });
 
-    expect(result.ok && result.network.id).toBe('n2');
+    expect(result).toMatchObject({ ok: true, network: { id: 'n2' } });
   });
 
   it('skips unusable preferred network', () => {
@@ -90,7 +90,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT, preferredNames: ['prod', 'backup'] });
 
-    expect(result.ok && result.network.id).toBe('n2');
+    expect(result).toMatchObject({ ok: true, network: { id: 'n2' } });
   });
 
   it('never matches a name substring', () => {
@@ -98,7 +98,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT, preferredNames: ['prod'] });
 
-    expect(result.ok && result.network.id).toBe('n2');
+    expect(result).toMatchObject({ ok: true, network: { id: 'n2' } });
   });
 
   it('falls back to name order', () => {
@@ -106,7 +106,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT, preferredNames: ['missing'] });
 
-    expect(result.ok && result.network.id).toBe('n2');
+    expect(result).toMatchObject({ ok: true, network: { id: 'n2' } });
   });
 
   it('breaks duplicate names by ownership', () => {
@@ -117,7 +117,7 @@ describe('chooseNetwork', () => {
 
     const result = chooseNetwork(networks, { projectId: PROJECT, preferredNames: ['prod'] });
 
-    expect(result.ok && result.network.id).toBe('own');
+    expect(result).toMatchObject({ ok: true, network: { id: 'own' } });
   });
 
   it('reports every rejected network', () => {

@@ -38,16 +38,26 @@ describe('checkVmRequestLimits', () => {
 
     const result = checkVmRequestLimits(request);
 
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.violations).toEqual([
-      expect.objectContaining({ field, reason, min: DEFAULT_VM_REQUEST_LIMITS[field].min, max: DEFAULT_VM_REQUEST_LIMITS[field].max }),
-    ]);
+    expect(result).toEqual({
+      ok: false,
+      violations: [
+        expect.objectContaining({
+          field,
+          reason,
+          min: DEFAULT_VM_REQUEST_LIMITS[field].min,
+          max: DEFAULT_VM_REQUEST_LIMITS[field].max,
+        }),
+      ],
+    });
   });
 
   it('lists every violation', () => {
     const result = checkVmRequestLimits({ cpu: 0, memoryGiB: 1024, diskGiB: 1 });
 
-    expect(!result.ok && result.violations.map((violation) => violation.field)).toEqual(['cpu', 'memoryGiB', 'diskGiB']);
+    expect(result).toMatchObject({
+      ok: false,
+      violations: [{ field: 'cpu' }, { field: 'memoryGiB' }, { field: 'diskGiB' }],
+    });
   });
 
   it('uses configured limits', () => {

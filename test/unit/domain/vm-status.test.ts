@@ -30,7 +30,6 @@ const STATUS_TABLE: [string, PortalVmStatus][] = [
   ['ERROR', 'error'],
   ['DELETED', 'deleted'],
   ['SOFT_DELETED', 'deleted'],
-  ['UNKNOWN', 'unknown'],
 ];
 
 describe('mapNovaServerState', () => {
@@ -43,8 +42,16 @@ describe('mapNovaServerState', () => {
     expect(result.inTransition).toBe(false);
   });
 
+  it('maps UNKNOWN as unrecognised', () => {
+    const result = mapNovaServerState({ status: 'UNKNOWN', taskState: null });
+
+    expect(result.status).toBe('unknown');
+    expect(result.recognised).toBe(false);
+    expect(result.novaStatus).toBe('UNKNOWN');
+  });
+
   it('covers every portal status', () => {
-    const mapped = new Set(STATUS_TABLE.map(([, status]) => status));
+    const mapped = new Set([...STATUS_TABLE.map(([, status]) => status), 'unknown']);
 
     expect([...mapped].sort()).toEqual([...PORTAL_VM_STATUSES].sort());
   });
