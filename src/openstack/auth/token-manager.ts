@@ -1,0 +1,108 @@
+import { abortedError } from '../transport/sleep.ts';
+import type { KeystoneToken } from './keystone.ts';
+
+/** Re-authenticate when less than this is left of a token's life (or half its life, if shorter). */
+export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface TokenManagerOptions {
+  refreshMarginMs?: number;
+  now?: () => number;
+}
+
+/** Waits for `promise` but gives up with OS_ABORTED when `signal` fires; the promise itself runs on. */
+function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) {
+    return promise;
+  }
+  if (signal.aborted) {
+    return Promise.reject(abortedError(signal));
+  }
+
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Holds the current Keystone token. All callers that need a new token share one in-flight
+ * authentication, so a burst of expired or rejected requests causes a single POST /v3/auth/tokens.
+ */
+export class TokenManager {
+  private current: KeystoneToken | undefined;
+  private issuedAtMs = 0;
+  private inFlight: Promise<KeystoneToken> | undefined;
+  private readonly refreshMarginMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly issue: () => Promise<KeystoneToken>,
+    options: TokenManagerOptions = {},
+  ) {
+    this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Returns the current token, authenticating first when there is none or it is about to expire. */
+  getToken(signal?: AbortSignal): Promise<KeystoneToken> {
+    const token = this.current;
+    if (token !== undefined && !this.isExpiring(token)) {
+      return Promise.resolve(token);
+    }
+    return waitUnlessAborted(this.authenticate(), signal);
+  }
+
+  /**
+   * Drops `rejectedValue` after a 401 and returns a fresh token. A caller whose 401 arrives after
+   * another caller already replaced the token gets that newer token without a new authentication.
+   */
+  renewAfterRejection(rejectedValue: string, signal?: AbortSignal): Promise<KeystoneToken> {
+    if (this.current?.value === rejectedValue) {
+      this.current = undefined;
+    }
+    return this.getToken(signal);
+  }
+
+  /** Token in use, without authenticating; undefined before the first request. */
+  peek(): KeystoneToken | undefined {
+    return this.current;
+  }
+
+  private isExpiring(token: KeystoneToken): boolean {
+    const lifetimeMs = token.expiresAt.getTime() - this.issuedAtMs;
+    const marginMs = Math.min(this.refreshMarginMs, lifetimeMs / 2);
+    return token.expiresAt.getTime() - this.now() <= marginMs;
+  }
+
+  private authenticate(): Promise<KeystoneToken> {
+    if (this.inFlight !== undefined) {
+      return this.inFlight;
+    }
+
+    const startedAtMs = this.now();
+    const authentication = this.issue().then(
+      (token) => {
+        this.current = token;
+        this.issuedAtMs = startedAtMs;
+        this.inFlight = undefined;
+        return token;
+      },
+      (error: unknown) => {
+        this.inFlight = undefined;
+        throw error;
+      },
+    );
+    this.inFlight = authentication;
+    return authentication;
+  }
+}
