@@ -52,7 +52,10 @@ const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
  * Parses Nova `addresses`. `ownNetworkName` is the network the portal attached the VM to, so
  * its fixed IPv4 becomes the primary IP even when the VM has ports on other networks.
  */
-export function parseServerAddresses(addresses: NovaAddresses | null | undefined, ownNetworkName?: string): ParsedServerAddresses {
+export function parseServerAddresses(
+  addresses: NovaAddresses | null | undefined,
+  ownNetworkName?: string,
+): ParsedServerAddresses {
   const parsed: ServerAddress[] = [];
   const rejected: RejectedAddressValue[] = [];
 

@@ -97,7 +97,12 @@ export function checkCapacity(remaining: ResourceAmounts, request: ResourceAmoun
     exceeded.push({ dimension: 'memory', requested: request.memoryGiB, remaining: remaining.memoryGiB, unit: 'GiB' });
   }
   if (request.storageGiB > remaining.storageGiB) {
-    exceeded.push({ dimension: 'storage', requested: request.storageGiB, remaining: remaining.storageGiB, unit: 'GiB' });
+    exceeded.push({
+      dimension: 'storage',
+      requested: request.storageGiB,
+      remaining: remaining.storageGiB,
+      unit: 'GiB',
+    });
   }
 
   return exceeded.length === 0 ? { ok: true } : { ok: false, exceeded };
@@ -121,7 +126,8 @@ export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: Me
 
   const names: Record<CapacityDimension, string> = { cpu: 'CPU', memory: 'memory', storage: 'storage' };
   const unit = shortfall.unit === 'cores' ? ' cores' : ' GiB';
-  return `Not enough ${names[shortfall.dimension]}: ${shortfall.requested}${unit} requested, ${remaining}${unit} remaining`;
+  const name = names[shortfall.dimension];
+  return `Not enough ${name}: ${shortfall.requested}${unit} requested, ${remaining}${unit} remaining`;
 }
 
 /** The absolute limits Nova returns from `GET /limits`, where -1 means unlimited. */
@@ -162,7 +168,13 @@ export function checkNovaLimits(limits: NovaAbsoluteLimits, request: NovaQuotaRe
       requested: request.instances,
       unit: 'instances',
     },
-    { quota: 'cores', limit: limits.maxTotalCores, used: limits.totalCoresUsed, requested: request.cores, unit: 'cores' },
+    {
+      quota: 'cores',
+      limit: limits.maxTotalCores,
+      used: limits.totalCoresUsed,
+      requested: request.cores,
+      unit: 'cores',
+    },
     { quota: 'ram', limit: limits.maxTotalRAMSize, used: limits.totalRAMUsed, requested: request.ramMiB, unit: 'MiB' },
   ];
 

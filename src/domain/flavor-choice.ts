@@ -64,7 +64,11 @@ export type FlavorChoiceError =
     }
   | { ok: false; code: 'FLAVOR_NOT_FOUND'; details: { flavorId: string } }
   | { ok: false; code: 'FLAVOR_NOT_ACCESSIBLE'; details: { flavorId: string; flavorName: string } }
-  | { ok: false; code: 'FLAVOR_TOO_SMALL'; details: { flavorId: string; flavorName: string; shortfalls: FlavorShortfall[] } };
+  | {
+      ok: false;
+      code: 'FLAVOR_TOO_SMALL';
+      details: { flavorId: string; flavorName: string; shortfalls: FlavorShortfall[] };
+    };
 
 export type FlavorChoiceResult = FlavorChoice | FlavorChoiceError;
 

@@ -23,6 +23,12 @@ export interface NetworkInfo {
 
 export type NetworkRejection = 'external' | 'admin_down' | 'not_active' | 'other_project';
 
+export interface RejectedNetwork {
+  networkId: string;
+  networkName: string;
+  reasons: NetworkRejection[];
+}
+
 export interface NetworkChoiceOptions {
   projectId: string;
   /** Network names to prefer, best first. The first name that a usable network has wins. */
@@ -34,7 +40,7 @@ export type NetworkChoiceResult =
   | {
       ok: false;
       code: 'NO_USABLE_NETWORK';
-      details: { projectId: string; rejected: { networkId: string; networkName: string; reasons: NetworkRejection[] }[] };
+      details: { projectId: string; rejected: RejectedNetwork[] };
     }
   | { ok: false; code: 'NETWORK_NOT_FOUND'; details: { networkId: string } }
   | {

@@ -43,7 +43,10 @@ export interface LimitViolation {
 export type LimitCheck = { ok: true } | { ok: false; violations: LimitViolation[] };
 
 /** Checks that every size is a whole number within its range, and lists each that is not. */
-export function checkVmRequestLimits(request: VmSizeRequest, limits: VmRequestLimits = DEFAULT_VM_REQUEST_LIMITS): LimitCheck {
+export function checkVmRequestLimits(
+  request: VmSizeRequest,
+  limits: VmRequestLimits = DEFAULT_VM_REQUEST_LIMITS,
+): LimitCheck {
   const violations: LimitViolation[] = [];
 
   for (const field of ['cpu', 'memoryGiB', 'diskGiB'] as const) {

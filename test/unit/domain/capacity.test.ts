@@ -72,7 +72,10 @@ describe('computeUsedCapacity', () => {
 
 describe('computeRemainingCapacity', () => {
   it('keeps negative remainders', () => {
-    const remaining = computeRemainingCapacity({ cpu: 4, memoryGiB: 8, storageGiB: 100 }, { cpu: 6, memoryGiB: 8, storageGiB: 40 });
+    const ordered = { cpu: 4, memoryGiB: 8, storageGiB: 100 };
+    const used = { cpu: 6, memoryGiB: 8, storageGiB: 40 };
+
+    const remaining = computeRemainingCapacity(ordered, used);
 
     expect(remaining).toEqual({ cpu: -2, memoryGiB: 0, storageGiB: 60 });
   });

@@ -149,7 +149,10 @@ describe('chooseFlavor', () => {
   });
 
   it('uses private flavor with access', () => {
-    const flavors = [flavor('private-small', 1, 1024, 20, { isPublic: false, accessible: true }), flavor('public-large', 4, 8192, 80)];
+    const flavors = [
+      flavor('private-small', 1, 1024, 20, { isPublic: false, accessible: true }),
+      flavor('public-large', 4, 8192, 80),
+    ];
 
     const result = chooseFlavor(flavors, { cpu: 1, memoryGiB: 1, diskGiB: 20 });
 

@@ -160,7 +160,10 @@ describe('validateNetworkChoice', () => {
     [{ adminStateUp: false }, ['admin_down']],
     [{ status: 'DOWN' }, ['not_active']],
     [{ projectId: 'project-b' }, ['other_project']],
-    [{ projectId: 'project-b', external: true, adminStateUp: false, status: 'ERROR' }, ['other_project', 'external', 'admin_down', 'not_active']],
+    [
+      { projectId: 'project-b', external: true, adminStateUp: false, status: 'ERROR' },
+      ['other_project', 'external', 'admin_down', 'not_active'],
+    ],
   ] as const)('rejects %j with reasons %j', (extra, reasons) => {
     const networks = [network('candidate', extra)];
 

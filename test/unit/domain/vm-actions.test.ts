@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import type { VmAction, VmActionDecision } from '../../../src/domain/vm-actions.ts';
-import { decideVmAction, evaluateActionProgress, novaConfirmationTarget, VM_ACTIONS } from '../../../src/domain/vm-actions.ts';
+import {
+  decideVmAction,
+  evaluateActionProgress,
+  novaConfirmationTarget,
+  VM_ACTIONS,
+} from '../../../src/domain/vm-actions.ts';
 import type { PendingAction, PortalVmStatus } from '../../../src/domain/vm-status.ts';
 import { PENDING_ACTIONS, PORTAL_VM_STATUSES } from '../../../src/domain/vm-status.ts';
 
