@@ -49,21 +49,17 @@ interface ActionRule {
 }
 
 /*
- * Statuses the portal accepts each action from. These are a subset of what Nova accepts:
- * the portal offers resume, unpause and unshelve as separate actions, so start works only
- * on a stopped VM. Hard reboot also accepts `rebooting` because it is the way out of a soft
- * reboot that hangs, and `error` because it is the usual recovery attempt. Delete rejects
- * transitional statuses because Nova may reject or lose a delete during a resize or migration,
- * and rejects `unknown` because the portal cannot tell whether the VM still runs.
+ * Statuses the portal accepts each action from. They are a subset of what Nova's compute API
+ * (nova/compute/api.py) accepts: start needs vm_state STOPPED, stop needs ACTIVE or ERROR, soft
+ * reboot needs ACTIVE, and hard reboot accepts ACTIVE, STOPPED, PAUSED, SUSPENDED and ERROR,
+ * also during a soft reboot. The portal offers start, resume and unpause as separate actions,
+ * so hard reboot accepts only running, rebooting and error. Delete rejects transitional
+ * statuses, so a delete never races a resize or migration, and rejects `unknown`, because the
+ * portal cannot tell whether the VM still runs.
  */
 const ACTION_RULES: Readonly<Record<VmAction, ActionRule>> = {
   start: { pending: 'starting', target: 'running', alreadyAt: 'running', allowedFrom: ['stopped'] },
-  stop: {
-    pending: 'stopping',
-    target: 'stopped',
-    alreadyAt: 'stopped',
-    allowedFrom: ['running', 'paused', 'suspended'],
-  },
+  stop: { pending: 'stopping', target: 'stopped', alreadyAt: 'stopped', allowedFrom: ['running', 'error'] },
   reboot: { pending: 'rebooting', target: 'running', alreadyAt: null, allowedFrom: ['running'] },
   hard_reboot: {
     pending: 'rebooting',
@@ -166,11 +162,11 @@ export type ActionProgress =
 /**
  * Compares a polled Nova state with the target of the pending action.
  *
- * Except for delete, the target status counts only once task_state is null. Nova sets the task state before it
- * answers the action request, so ACTIVE with task_state `rebooting` right after a reboot call
- * is still in progress, not done. ERROR fails every action. A 404 confirms a delete and fails
- * every other action. Unknown and unrelated statuses count as in progress, so the caller's
- * timeout decides when to give up.
+ * Except for delete, the target status counts only once task_state is null. Nova's compute API
+ * saves the task state before it returns 202 for start, stop and reboot, so ACTIVE with
+ * task_state `rebooting` right after a reboot call is still in progress, not done. ERROR fails
+ * every action. A 404 confirms a delete and fails every other action. Unknown and unrelated
+ * statuses count as in progress, so the caller's timeout decides when to give up.
  */
 export function evaluateActionProgress(pending: PendingAction, observation: NovaObservation): ActionProgress {
   const target = CONFIRMATION_TARGETS[pending];
