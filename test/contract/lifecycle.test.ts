@@ -1,0 +1,394 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudConfig, HttpResult, Session } from './os-http.ts';
+import { call, login, passwordAuthBody } from './os-http.ts';
+import type { ContractTarget } from './targets.ts';
+import { realCloudTarget, simulatorTarget } from './targets.ts';
+
+/**
+ * Runs one scenario table against the simulator and, when configured, a real cloud, so every
+ * difference between them shows up as a failing row. Rows run in order and share `ctx`.
+ */
+interface Ctx {
+  target: ContractTarget;
+  member: Session;
+  admin: Session;
+  memberCloud: CloudConfig;
+  flavorId: string;
+  imageId: string;
+  networkId: string;
+  networkName: string;
+  /** Prefix of every server name this run creates; also its name filter. */
+  tag: string;
+  startedAt: string;
+  servers: string[];
+  first: string;
+  deleted: string;
+}
+
+const MESSAGE_401 = 'The request you have made requires authentication.';
+
+async function nova(ctx: Ctx, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult> {
+  return call(method, `${ctx.member.compute}${path}`, { token: ctx.member.token, body, headers });
+}
+
+type ServerView = { id: string; status: string; addresses: Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]> } & Record<string, unknown>;
+
+/** Polls a server until `done` holds; returns every status seen on the way. Bounded by the target's timeout. */
+async function pollServer(ctx: Ctx, id: string, done: (s: ServerView | null) => boolean): Promise<{ last: ServerView | null; seen: string[]; views: ServerView[] }> {
+  const deadline = Date.now() + ctx.target.transitionTimeoutMs;
+  const seen: string[] = [];
+  const views: ServerView[] = [];
+  for (;;) {
+    const result = await nova(ctx, 'GET', `/servers/${id}`);
+    const server = result.status === 200 ? (result.body as { server: ServerView }).server : null;
+    if (server) {
+      views.push(server);
+      if (seen[seen.length - 1] !== server.status) seen.push(server.status);
+    } else if (result.status !== 404) {
+      throw new Error(`GET /servers/${id} answered ${result.status}: ${result.text}`);
+    }
+    if (done(server)) return { last: server, seen, views };
+    if (Date.now() > deadline) throw new Error(`server ${id} did not reach the expected state within ${ctx.target.transitionTimeoutMs} ms; statuses seen: ${seen.join(' → ')}`);
+    await new Promise((resolve) => setTimeout(resolve, ctx.target.pollMs));
+  }
+}
+
+const settled = (status: string) => (s: ServerView | null) => s !== null && s.status === status && s['OS-EXT-STS:task_state'] === null;
+
+async function createServer(ctx: Ctx, name: string): Promise<HttpResult> {
+  const result = await nova(ctx, 'POST', '/servers', {
+    server: { name, flavorRef: ctx.flavorId, imageRef: ctx.imageId, networks: [{ uuid: ctx.networkId }] },
+  });
+  if (result.status === 202) ctx.servers.push((result.body as { server: { id: string } }).server.id);
+  return result;
+}
+
+async function action(ctx: Ctx, id: string, body: unknown): Promise<HttpResult> {
+  return nova(ctx, 'POST', `/servers/${id}/action`, body);
+}
+
+/** Picks the smallest public flavor, an active public image that fits it, and the project's own network. */
+async function chooseResources(ctx: Ctx): Promise<void> {
+  const flavors = (await nova(ctx, 'GET', '/flavors/detail')).body as { flavors: { id: string; ram: number; disk: number }[] };
+  const flavor = [...flavors.flavors].sort((a, b) => a.ram - b.ram || a.disk - b.disk)[0];
+  if (!flavor) throw new Error('no flavor visible to the member');
+  ctx.flavorId = flavor.id;
+  const images = (await call('GET', `${ctx.member.image}/v2/images?status=active&visibility=public`, { token: ctx.member.token })).body as {
+    images: { id: string; min_disk: number; min_ram: number }[];
+  };
+  const image = images.images.find((i) => i.min_disk <= flavor.disk && i.min_ram <= flavor.ram);
+  if (!image) throw new Error('no active public image fits the smallest flavor');
+  ctx.imageId = image.id;
+  const networks = (await call('GET', `${ctx.member.network}/v2.0/networks?project_id=${ctx.member.projectId}`, { token: ctx.member.token })).body as {
+    networks: { id: string; name: string; admin_state_up: boolean; 'router:external': boolean }[];
+  };
+  const network = networks.networks.find((n) => n.admin_state_up && !n['router:external']);
+  if (!network) throw new Error(`project ${ctx.member.projectId} has no usable network of its own`);
+  ctx.networkId = network.id;
+  ctx.networkName = network.name;
+}
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
+  {
+    name: 'compute version document',
+    async run(ctx) {
+      const root = ctx.member.compute.replace(/\/v2\.1$/, '');
+      const versions = await call('GET', `${root}/`);
+      expect(versions.status).toBe(200);
+      const v21 = (versions.body as { versions: { id: string; version: string; min_version: string }[] }).versions.find((v) => v.id === 'v2.1');
+      expect(v21?.version).toBe('2.93');
+      expect(v21?.min_version).toBe('2.1');
+      const doc = await call('GET', ctx.member.compute);
+      expect((doc.body as { version: { version: string } }).version.version).toBe('2.93');
+    },
+  },
+  {
+    name: 'microversion echoed in headers',
+    async run(ctx) {
+      const result = await nova(ctx, 'GET', '/servers?limit=1', undefined, { 'OpenStack-API-Version': 'compute 2.47' });
+      expect(result.status).toBe(200);
+      expect(result.headers.get('openstack-api-version')).toBe('compute 2.47');
+      expect(result.headers.get('x-openstack-nova-api-version')).toBe('2.47');
+      expect(result.headers.get('vary')).toContain('OpenStack-API-Version');
+      expect(result.headers.get('vary')).toContain('X-OpenStack-Nova-API-Version');
+      const tooNew = await nova(ctx, 'GET', '/servers?limit=1', undefined, { 'OpenStack-API-Version': 'compute 2.999' });
+      expect(tooNew.status).toBe(406);
+    },
+  },
+  {
+    name: 'create answers 202 with five keys',
+    async run(ctx) {
+      const result = await createServer(ctx, `${ctx.tag}-1`);
+      expect(result.status).toBe(202);
+      const server = (result.body as { server: Record<string, unknown> }).server;
+      expect(Object.keys(server).sort()).toEqual(['OS-DCF:diskConfig', 'adminPass', 'id', 'links', 'security_groups']);
+      expect(result.headers.get('location')).toMatch(new RegExp(`/servers/${String(server.id)}$`));
+      ctx.first = String(server.id);
+    },
+  },
+  {
+    name: 'build reaches ACTIVE with an address',
+    async run(ctx) {
+      const { last, seen, views } = await pollServer(ctx, ctx.first, (s) => s !== null && s.status !== 'BUILD');
+      expect(seen[seen.length - 1]).toBe('ACTIVE');
+      for (const view of views.filter((v) => v.status === 'BUILD')) {
+        expect(view['OS-EXT-STS:vm_state']).toBe('building');
+        expect(view['OS-EXT-STS:power_state']).toBe(0);
+      }
+      expect(last?.['OS-EXT-STS:power_state']).toBe(1);
+      const address = last?.addresses[ctx.networkName]?.[0];
+      expect(address?.addr).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(address?.['OS-EXT-IPS-MAC:mac_addr']).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
+    },
+  },
+  {
+    name: 'stop answers 202 and reaches SHUTOFF',
+    async run(ctx) {
+      const result = await action(ctx, ctx.first, { 'os-stop': null });
+      expect(result.status).toBe(202);
+      expect(result.text).toBe('');
+      const { last, seen } = await pollServer(ctx, ctx.first, settled('SHUTOFF'));
+      expect(seen.every((s) => s === 'ACTIVE' || s === 'SHUTOFF')).toBe(true);
+      expect(last?.['OS-EXT-STS:vm_state']).toBe('stopped');
+      expect(last?.['OS-EXT-STS:power_state']).toBe(4);
+    },
+  },
+  {
+    name: 'stop and reboot on SHUTOFF answer 409',
+    async run(ctx) {
+      const stop = await action(ctx, ctx.first, { 'os-stop': null });
+      expect(stop.status).toBe(409);
+      expect(stop.body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'stop' instance ${ctx.first} while it is in vm_state stopped` } });
+      const reboot = await action(ctx, ctx.first, { reboot: { type: 'SOFT' } });
+      expect(reboot.status).toBe(409);
+      expect(reboot.body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'reboot' instance ${ctx.first} while it is in vm_state stopped` } });
+    },
+  },
+  {
+    name: 'start reaches ACTIVE',
+    async run(ctx) {
+      const result = await action(ctx, ctx.first, { 'os-start': null });
+      expect(result.status).toBe(202);
+      const { seen } = await pollServer(ctx, ctx.first, settled('ACTIVE'));
+      expect(seen.every((s) => s === 'SHUTOFF' || s === 'ACTIVE')).toBe(true);
+    },
+  },
+  {
+    name: 'soft reboot returns to ACTIVE',
+    async run(ctx) {
+      const result = await action(ctx, ctx.first, { reboot: { type: 'SOFT' } });
+      expect(result.status).toBe(202);
+      const { seen } = await pollServer(ctx, ctx.first, settled('ACTIVE'));
+      expect(seen.every((s) => s === 'REBOOT' || s === 'ACTIVE')).toBe(true);
+    },
+  },
+  {
+    name: 'start on ACTIVE answers 409',
+    async run(ctx) {
+      const result = await action(ctx, ctx.first, { 'os-start': null });
+      expect(result.status).toBe(409);
+      expect(result.body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'start' instance ${ctx.first} while it is in vm_state active` } });
+    },
+  },
+  {
+    name: 'unknown action answers 400',
+    async run(ctx) {
+      const result = await action(ctx, ctx.first, { 'no-such-action': null });
+      expect(result.status).toBe(400);
+      expect(result.body).toEqual({ badRequest: { code: 400, message: 'There is no such action: no-such-action' } });
+    },
+  },
+  {
+    name: 'paging with limit=1 across two servers',
+    async run(ctx) {
+      expect((await createServer(ctx, `${ctx.tag}-2`)).status).toBe(202);
+      const filter = `name=${encodeURIComponent('^' + ctx.tag)}`;
+      const page1 = await nova(ctx, 'GET', `/servers?${filter}&limit=1`);
+      const body1 = page1.body as { servers: { id: string }[]; servers_links?: { rel: string; href: string }[] };
+      expect(body1.servers).toHaveLength(1);
+      const next1 = body1.servers_links?.find((l) => l.rel === 'next')?.href ?? '';
+      expect(next1).toMatch(/^http:\/\/.+\/servers\?.*marker=/);
+      expect(next1).toContain(`marker=${body1.servers[0]?.id}`);
+
+      const page2 = await call('GET', next1, { token: ctx.member.token });
+      const body2 = page2.body as typeof body1;
+      expect(body2.servers).toHaveLength(1);
+      expect(body2.servers[0]?.id).not.toBe(body1.servers[0]?.id);
+      // The page is full, so Nova adds a next link even though nothing follows.
+      const next2 = body2.servers_links?.find((l) => l.rel === 'next')?.href ?? '';
+      expect(next2).toContain(`marker=${body2.servers[0]?.id}`);
+
+      const page3 = await call('GET', next2, { token: ctx.member.token });
+      expect(page3.body).toEqual({ servers: [] });
+    },
+  },
+  {
+    name: 'bad marker and limit answer 400',
+    async run(ctx) {
+      const marker = await nova(ctx, 'GET', `/servers?marker=${UNKNOWN_ID}`);
+      expect(marker.status).toBe(400);
+      expect(marker.body).toEqual({ badRequest: { code: 400, message: `marker [${UNKNOWN_ID}] not found` } });
+      const limit = await nova(ctx, 'GET', '/servers?limit=-1');
+      expect(limit.status).toBe(400);
+      expect((limit.body as { badRequest: { message: string } }).badRequest.message).toContain('limit');
+    },
+  },
+  {
+    name: 'all_tenants: member 403, admin 200',
+    async run(ctx) {
+      const member = await nova(ctx, 'GET', '/servers/detail?all_tenants=1&limit=1');
+      expect(member.status).toBe(403);
+      expect(member.body).toEqual({ forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed." } });
+      const admin = await call('GET', `${ctx.admin.compute}/servers/detail?all_tenants=1&${`name=${encodeURIComponent('^' + ctx.tag)}`}`, { token: ctx.admin.token });
+      expect(admin.status).toBe(200);
+      const ids = (admin.body as { servers: { id: string }[] }).servers.map((s) => s.id);
+      expect(ids).toContain(ctx.first);
+    },
+  },
+  {
+    name: 'delete answers 204 then 404',
+    async run(ctx) {
+      const id = ctx.servers[1] as string;
+      const result = await nova(ctx, 'DELETE', `/servers/${id}`);
+      expect(result.status).toBe(204);
+      const { seen } = await pollServer(ctx, id, (s) => s === null);
+      expect(seen.every((s) => ['BUILD', 'ACTIVE', 'DELETED'].includes(s))).toBe(true);
+      const gone = await nova(ctx, 'GET', `/servers/${id}`);
+      expect(gone.status).toBe(404);
+      expect(gone.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${id} could not be found.` } });
+      const again = await nova(ctx, 'DELETE', `/servers/${id}`);
+      expect(again.status).toBe(404);
+      ctx.deleted = id;
+    },
+  },
+  {
+    name: 'deleted server still works as marker',
+    async run(ctx) {
+      const result = await nova(ctx, 'GET', `/servers?marker=${ctx.deleted}`);
+      expect(result.status).toBe(200);
+    },
+  },
+  {
+    name: 'changes-since lists the deleted server',
+    async run(ctx) {
+      const result = await nova(ctx, 'GET', `/servers/detail?changes-since=${encodeURIComponent(ctx.startedAt)}`);
+      expect(result.status).toBe(200);
+      const servers = (result.body as { servers: { id: string; status: string }[] }).servers;
+      expect(servers.find((s) => s.id === ctx.deleted)?.status).toBe('DELETED');
+      expect(servers.find((s) => s.id === ctx.first)?.status).toBe('ACTIVE');
+      const plain = await nova(ctx, 'GET', `/servers?name=${encodeURIComponent('^' + ctx.tag)}`);
+      expect((plain.body as { servers: { id: string }[] }).servers.map((s) => s.id)).not.toContain(ctx.deleted);
+      const bad = await nova(ctx, 'GET', '/servers/detail?changes-since=yesterday');
+      expect(bad.status).toBe(400);
+    },
+  },
+  {
+    name: 'Nova 404 body',
+    async run(ctx) {
+      const result = await nova(ctx, 'GET', `/servers/${UNKNOWN_ID}`);
+      expect(result.status).toBe(404);
+      expect(result.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${UNKNOWN_ID} could not be found.` } });
+    },
+  },
+  {
+    name: 'Glance 404 body',
+    async run(ctx) {
+      const json = await call('GET', `${ctx.member.image}/v2/images/${UNKNOWN_ID}`, { token: ctx.member.token });
+      expect(json.status).toBe(404);
+      expect(json.body).toEqual({ message: `No image found with ID ${UNKNOWN_ID}<br /><br />\n\n\n`, code: '404 Not Found', title: 'Not Found' });
+      const html = await call('GET', `${ctx.member.image}/v2/images/${UNKNOWN_ID}`, { token: ctx.member.token, headers: { accept: '*/*' } });
+      expect(html.status).toBe(404);
+      expect(html.headers.get('content-type')).toContain('text/html');
+      expect(html.text).toContain(`No image found with ID ${UNKNOWN_ID}`);
+    },
+  },
+  {
+    name: 'Glance paging uses relative links',
+    async run(ctx) {
+      const result = await call('GET', `${ctx.member.image}/v2/images?limit=1`, { token: ctx.member.token });
+      const body = result.body as { images: { id: string }[]; next?: string; first: string };
+      expect(body.images).toHaveLength(1);
+      expect(body.first).toBe('/v2/images?limit=1');
+      expect(body.next).toBe(`/v2/images?limit=1&marker=${body.images[0]?.id}`);
+    },
+  },
+  {
+    name: 'Neutron 404 body',
+    async run(ctx) {
+      const result = await call('GET', `${ctx.member.network}/v2.0/networks/${UNKNOWN_ID}`, { token: ctx.member.token });
+      expect(result.status).toBe(404);
+      expect(result.body).toEqual({ NeutronError: { type: 'NetworkNotFound', message: `Network ${UNKNOWN_ID} could not be found.`, detail: '' } });
+    },
+  },
+  {
+    name: 'Keystone wrong password answers 401',
+    async run(ctx) {
+      const body = passwordAuthBody({ ...ctx.memberCloud, auth: { ...ctx.memberCloud.auth, password: 'wrong-password' } });
+      const result = await call('POST', `${ctx.member.authUrl}/auth/tokens`, { body });
+      expect(result.status).toBe(401);
+      expect(result.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: MESSAGE_401 } });
+    },
+  },
+  {
+    name: 'token validation and revocation',
+    async run(ctx) {
+      const second = await login(ctx.memberCloud);
+      const check = await call('GET', `${ctx.member.authUrl}/auth/tokens`, { token: ctx.member.token, headers: { 'x-subject-token': second.token } });
+      expect(check.status).toBe(200);
+      expect(check.headers.get('x-subject-token')).toBe(second.token);
+      expect((check.body as { token: { project: { id: string } } }).token.project.id).toBe(ctx.member.projectId);
+      const revoke = await call('DELETE', `${ctx.member.authUrl}/auth/tokens`, { token: ctx.member.token, headers: { 'x-subject-token': second.token } });
+      expect(revoke.status).toBe(204);
+      const after = await call('GET', `${ctx.member.compute}/servers`, { token: second.token });
+      expect(after.status).toBe(401);
+      expect(after.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: MESSAGE_401 } });
+      expect(after.headers.get('www-authenticate')).toMatch(/^Keystone uri="http:\/\//);
+      const none = await call('GET', `${ctx.member.network}/v2.0/networks`);
+      expect(none.status).toBe(401);
+      expect(none.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: MESSAGE_401 } });
+    },
+  },
+];
+
+const targets = [simulatorTarget(), realCloudTarget()];
+
+describe.each(targets)('contract: $name', (target) => {
+  if (!target.enabled) {
+    it.skip(target.skipReason, () => {});
+    return;
+  }
+  const ctx = { target, servers: [] as string[] } as Ctx;
+
+  beforeAll(async () => {
+    const clouds = await target.start();
+    ctx.memberCloud = clouds.member;
+    ctx.member = await login(clouds.member);
+    ctx.admin = await login(clouds.admin);
+    ctx.tag = `contract-${Date.now().toString(36)}`;
+    ctx.startedAt = new Date(Date.now() - 2000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await chooseResources(ctx);
+  });
+
+  afterAll(async () => {
+    // Delete what this run created and wait (bounded) until the cloud has dropped it.
+    for (const id of ctx.servers) {
+      const result = await call('DELETE', `${ctx.member.compute}/servers/${id}`, { token: ctx.member.token }).catch(() => null);
+      if (result && result.status !== 204 && result.status !== 404) console.error(`cleanup: DELETE server ${id} answered ${result.status}`);
+    }
+    const deadline = Date.now() + target.transitionTimeoutMs;
+    for (const id of ctx.servers) {
+      while (Date.now() < deadline) {
+        const result = await call('GET', `${ctx.member.compute}/servers/${id}`, { token: ctx.member.token }).catch(() => null);
+        if (!result || result.status === 404) break;
+        await new Promise((resolve) => setTimeout(resolve, target.pollMs));
+      }
+    }
+    await target.stop();
+  });
+
+  it.each(scenarios)('$name', async ({ run }) => {
+    await run(ctx);
+  });
+});
