@@ -31,7 +31,8 @@ export interface OsRequest {
   version?: string | null;
 }
 
-export type ImageMatch = 'properties' | 'name';
+/** The rule that matched the image. `id` means the tenant picked it and named no OS to check. */
+export type ImageMatch = 'properties' | 'name' | 'id';
 
 export type ImageRejection = 'not_active' | 'hidden' | 'os_mismatch';
 
@@ -99,7 +100,7 @@ export function validateImageChoice(
 
   const distro = request?.distro.trim().toLowerCase() ?? '';
   if (distro === '') {
-    return { ok: true, image, matchedBy: 'properties' };
+    return { ok: true, image, matchedBy: 'id' };
   }
 
   const version = normaliseVersion(request?.version);

@@ -94,7 +94,7 @@ export function mapNovaServerState(state: NovaServerState): PortalStatus {
 
   const mapped = novaStatus === null ? undefined : STATUS_BY_NOVA_STATUS[novaStatus.toUpperCase()];
   const status: PortalVmStatus = mapped ?? 'unknown';
-  const recognised = mapped !== undefined && mapped !== 'unknown';
+  const recognised = mapped !== undefined;
 
   const faultMessage = status === 'error' ? normaliseText(state.fault?.message) : null;
 

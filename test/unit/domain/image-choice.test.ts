@@ -196,7 +196,7 @@ describe('validateImageChoice', () => {
   ];
 
   it('accepts an active image', () => {
-    expect(validateImageChoice(images, 'ok')).toEqual({ ok: true, image: images[0], matchedBy: 'properties' });
+    expect(validateImageChoice(images, 'ok')).toEqual({ ok: true, image: images[0], matchedBy: 'id' });
   });
 
   it('rejects an unknown id', () => {
@@ -219,6 +219,13 @@ describe('validateImageChoice', () => {
     expect(validateImageChoice(images, 'hidden')).toMatchObject({ ok: false, details: { reason: 'hidden' } });
   });
 
+  it('accepts an OS match by properties', () => {
+    expect(validateImageChoice(images, 'ok', { distro: 'ubuntu', version: '22' })).toMatchObject({
+      ok: true,
+      matchedBy: 'properties',
+    });
+  });
+
   it('rejects an OS mismatch', () => {
     expect(validateImageChoice(images, 'ok', { distro: 'centos' })).toMatchObject({
       ok: false,
@@ -235,7 +242,7 @@ describe('validateImageChoice', () => {
   });
 
   it('skips OS check for empty request', () => {
-    expect(validateImageChoice(images, 'named', { distro: '' }).ok).toBe(true);
+    expect(validateImageChoice(images, 'named', { distro: '' })).toMatchObject({ ok: true, matchedBy: 'id' });
   });
 });
 
