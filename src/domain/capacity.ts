@@ -85,18 +85,19 @@ export function computeRemainingCapacity(ordered: ResourceAmounts, used: Resourc
 
 /**
  * Checks a request against the remaining capacity and lists every dimension it exceeds.
+ * A NaN on either side counts as exceeded, so a malformed request never passes.
  * For a resize, pass only the increase, as returned by `computeResourceIncrease`.
  */
 export function checkCapacity(remaining: ResourceAmounts, request: ResourceAmounts): CapacityCheck {
   const exceeded: CapacityShortfall[] = [];
 
-  if (request.cpu > remaining.cpu) {
+  if (!(request.cpu <= remaining.cpu)) {
     exceeded.push({ dimension: 'cpu', requested: request.cpu, remaining: remaining.cpu, unit: 'cores' });
   }
-  if (request.memoryGiB > remaining.memoryGiB) {
+  if (!(request.memoryGiB <= remaining.memoryGiB)) {
     exceeded.push({ dimension: 'memory', requested: request.memoryGiB, remaining: remaining.memoryGiB, unit: 'GiB' });
   }
-  if (request.storageGiB > remaining.storageGiB) {
+  if (!(request.storageGiB <= remaining.storageGiB)) {
     exceeded.push({
       dimension: 'storage',
       requested: request.storageGiB,
@@ -158,7 +159,7 @@ export interface NovaQuotaShortfall {
 
 export type NovaQuotaCheck = { ok: true } | { ok: false; exceeded: NovaQuotaShortfall[] };
 
-/** Lists each Nova project quota that the request would exceed. */
+/** Lists each Nova project quota that the request would exceed. A NaN counts as exceeded. */
 export function checkNovaLimits(limits: NovaAbsoluteLimits, request: NovaQuotaRequest): NovaQuotaCheck {
   const checks: NovaQuotaShortfall[] = [
     {
@@ -178,7 +179,7 @@ export function checkNovaLimits(limits: NovaAbsoluteLimits, request: NovaQuotaRe
     { quota: 'ram', limit: limits.maxTotalRAMSize, used: limits.totalRAMUsed, requested: request.ramMiB, unit: 'MiB' },
   ];
 
-  const exceeded = checks.filter((check) => check.limit >= 0 && check.used + check.requested > check.limit);
+  const exceeded = checks.filter((check) => check.limit !== -1 && !(check.used + check.requested <= check.limit));
 
   return exceeded.length === 0 ? { ok: true } : { ok: false, exceeded };
 }

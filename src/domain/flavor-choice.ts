@@ -62,6 +62,7 @@ export type FlavorChoiceError =
       code: 'NO_FLAVOR_FITS';
       details: { cpu: number; memoryGiB: number; diskGiB: number; minRamMiB: number; minDiskGiB: number };
     }
+  | { ok: false; code: 'INVALID_REQUEST'; details: { field: keyof FlavorRequest; value: number } }
   | { ok: false; code: 'FLAVOR_NOT_FOUND'; details: { flavorId: string } }
   | { ok: false; code: 'FLAVOR_NOT_ACCESSIBLE'; details: { flavorId: string; flavorName: string } }
   | {
@@ -88,6 +89,11 @@ export function chooseFlavor(
   request: FlavorRequest,
   image: ImageMinimums = NO_IMAGE_MINIMUMS,
 ): FlavorChoiceResult {
+  const invalid = findInvalidRequest(request);
+  if (invalid !== null) {
+    return invalid;
+  }
+
   const fitting = flavors
     .filter((flavor) => isFlavorAccessible(flavor))
     .filter((flavor) => findFlavorShortfalls(flavor, request, image).length === 0);
@@ -127,6 +133,11 @@ export function validateFlavorChoice(
   request: FlavorRequest,
   image: ImageMinimums = NO_IMAGE_MINIMUMS,
 ): FlavorChoiceResult {
+  const invalid = findInvalidRequest(request);
+  if (invalid !== null) {
+    return invalid;
+  }
+
   const flavor = flavors.find((candidate) => candidate.id === flavorId);
   if (flavor === undefined) {
     return { ok: false, code: 'FLAVOR_NOT_FOUND', details: { flavorId } };
@@ -150,7 +161,8 @@ export function isFlavorAccessible(flavor: FlavorInfo): boolean {
 
 /**
  * Lists every requirement the flavor fails. A disk-0 flavor never fails on disk, because its
- * boot volume is sized from the request.
+ * boot volume is sized from the request. The comparisons are written as `!(available >= required)`
+ * so that a NaN on either side counts as a shortfall instead of a fit.
  */
 export function findFlavorShortfalls(
   flavor: FlavorInfo,
@@ -159,21 +171,34 @@ export function findFlavorShortfalls(
 ): FlavorShortfall[] {
   const shortfalls: FlavorShortfall[] = [];
 
-  if (flavor.vcpus < request.cpu) {
+  if (!(flavor.vcpus >= request.cpu)) {
     shortfalls.push({ dimension: 'cpu', required: request.cpu, available: flavor.vcpus, unit: 'cores' });
   }
 
   const requiredRamMiB = Math.max(request.memoryGiB * MIB_PER_GIB, image.minRamMiB);
-  if (flavor.ramMiB < requiredRamMiB) {
+  if (!(flavor.ramMiB >= requiredRamMiB)) {
     shortfalls.push({ dimension: 'memory', required: requiredRamMiB, available: flavor.ramMiB, unit: 'MiB' });
   }
 
   const requiredDiskGiB = Math.max(request.diskGiB, image.minDiskGiB);
-  if (flavor.diskGiB > 0 && flavor.diskGiB < requiredDiskGiB) {
+  if (flavor.diskGiB !== 0 && !(flavor.diskGiB >= requiredDiskGiB)) {
     shortfalls.push({ dimension: 'disk', required: requiredDiskGiB, available: flavor.diskGiB, unit: 'GiB' });
   }
 
   return shortfalls;
+}
+
+/** Rejects request sizes that are not positive finite numbers, which no flavor comparison can handle. */
+function findInvalidRequest(request: FlavorRequest): FlavorChoiceError | null {
+  for (const field of ['cpu', 'memoryGiB', 'diskGiB'] as const) {
+    const value = request[field];
+
+    if (!Number.isFinite(value) || value <= 0) {
+      return { ok: false, code: 'INVALID_REQUEST', details: { field, value } };
+    }
+  }
+
+  return null;
 }
 
 function toChoice(flavor: FlavorInfo, request: FlavorRequest, image: ImageMinimums): FlavorChoice {

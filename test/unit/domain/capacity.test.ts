@@ -95,6 +95,13 @@ describe('checkCapacity', () => {
     });
   });
 
+  it('counts NaN request as exceeded', () => {
+    expect(checkCapacity(remaining, { cpu: Number.NaN, memoryGiB: 1, storageGiB: 1 })).toEqual({
+      ok: false,
+      exceeded: [{ dimension: 'cpu', requested: Number.NaN, remaining: 4, unit: 'cores' }],
+    });
+  });
+
   it('reports every exceeded dimension', () => {
     const result = checkCapacity(remaining, { cpu: 8, memoryGiB: 8, storageGiB: 200 });
 
@@ -150,6 +157,13 @@ describe('checkNovaLimits', () => {
     const unlimited = { ...limits, maxTotalInstances: -1, maxTotalCores: -1, maxTotalRAMSize: -1 };
 
     expect(checkNovaLimits(unlimited, { instances: 100, cores: 1000, ramMiB: 10_000_000 })).toEqual({ ok: true });
+  });
+
+  it('counts NaN request as exceeded', () => {
+    expect(checkNovaLimits(limits, { instances: 1, cores: Number.NaN, ramMiB: 1 })).toMatchObject({
+      ok: false,
+      exceeded: [{ quota: 'cores' }],
+    });
   });
 
   it('reports only RAM when only RAM exceeds', () => {

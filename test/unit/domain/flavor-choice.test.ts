@@ -159,6 +159,31 @@ describe('chooseFlavor', () => {
     expect(result).toMatchObject({ ok: true, flavor: { id: 'private-small' } });
   });
 
+  it.each([
+    ['cpu', 0],
+    ['cpu', Number.NaN],
+    ['memoryGiB', -4],
+    ['memoryGiB', Number.POSITIVE_INFINITY],
+    ['diskGiB', 0],
+  ] as const)('rejects request %s = %s', (field, value) => {
+    const request = { cpu: 1, memoryGiB: 1, diskGiB: 10, [field]: value };
+
+    expect(chooseFlavor(CATALOGUE, request)).toEqual({ ok: false, code: 'INVALID_REQUEST', details: { field, value } });
+    expect(validateFlavorChoice(CATALOGUE, 'm1.large', request)).toEqual({
+      ok: false,
+      code: 'INVALID_REQUEST',
+      details: { field, value },
+    });
+  });
+
+  it('skips a flavor with NaN RAM', () => {
+    const flavors = [flavor('broken', 1, Number.NaN, 20), flavor('good', 2, 2048, 20)];
+
+    const result = chooseFlavor(flavors, { cpu: 1, memoryGiB: 1, diskGiB: 10 });
+
+    expect(result).toMatchObject({ ok: true, flavor: { id: 'good' } });
+  });
+
   it('reports no fit for empty list', () => {
     expect(chooseFlavor([], { cpu: 1, memoryGiB: 1, diskGiB: 10 }).ok).toBe(false);
   });
