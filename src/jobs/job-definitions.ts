@@ -1,0 +1,40 @@
+import type PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+
+/** What a job handler receives besides its payload. */
+export interface JobContext {
+  database: Database;
+  logger: Logger;
+}
+
+export interface JobDefinition<Payload extends object = object> {
+  name: string;
+  /** Cron expression in `timeZone`, or undefined for jobs that are only sent on demand. */
+  cron?: string;
+  timeZone?: string;
+  /** Seconds before pg-boss fails a running job and retries it. */
+  expireInSeconds: number;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  handle(payload: Payload, context: JobContext): Promise<Record<string, number>>;
+}
+
+/** Registers the queue and schedule of each job. Safe to call from any number of processes. */
+export async function registerJobs(boss: PgBoss, jobs: readonly JobDefinition[]): Promise<void> {
+  for (const job of jobs) {
+    // createQueue returns without change when the queue exists, so concurrent workers can call it.
+    await boss.createQueue(job.name, {
+      name: job.name,
+      expireInSeconds: job.expireInSeconds,
+      retryLimit: job.retryLimit,
+      retryDelay: job.retryDelaySeconds,
+      retryBackoff: true,
+    });
+
+    // schedule() is an upsert keyed by queue name, so a restart or a second worker changes nothing.
+    if (job.cron) {
+      await boss.schedule(job.name, job.cron, {}, { tz: job.timeZone ?? 'UTC' });
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { Database } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { pgliteParsers } from '../../src/db/type-parsers.ts';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+/** The back ends integration tests run on: always embedded, PostgreSQL when TEST_DATABASE_URL is set. */
+export function databaseKinds(): DatabaseKind[] {
+  return process.env.TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+}
+
+let template: Promise<PGlite> | null = null;
+
+// One migrated PGlite per test process; each test database is a clone of it, because starting
+// PGlite and migrating takes seconds while a clone takes about one.
+function migratedTemplate(): Promise<PGlite> {
+  template ??= (async () => {
+    const pglite = await PGlite.create({ parsers: pgliteParsers });
+    const database = Database.fromPGlite(pglite);
+    await migrateToLatest(database.db);
+    return pglite;
+  })();
+  return template;
+}
+
+export interface TestDatabase {
+  database: Database;
+  kind: DatabaseKind;
+  /** Closes the connection and drops the PostgreSQL database. */
+  dispose(): Promise<void>;
+}
+
+/** Opens a migrated database that no other test shares. */
+export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'embedded') {
+    const clone = await (await migratedTemplate()).clone();
+    const database = Database.fromPGlite(clone);
+    return { database, kind, dispose: () => database.close() };
+  }
+
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set, so no PostgreSQL test database can be created.');
+
+  const name = `tp_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await Database.open({ kind: 'postgres', url: url.toString(), poolSize: 5 });
+  await migrateToLatest(database.db);
+
+  return {
+    database,
+    kind,
+    async dispose() {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
