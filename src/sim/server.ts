@@ -85,7 +85,11 @@ export function buildSimulatorApp(options: BuildAppOptions): FastifyInstance {
     services: ['/identity', '/compute', '/image', '/network', '/volume'],
   }));
 
-  app.setNotFoundHandler((request, reply) => sendServiceError(request, reply, 404, 'The resource could not be found.'));
+  app.setNotFoundHandler((request, reply) => {
+    // Nova's and Glance's routers answer an unknown path with webob's HTML page; Neutron and Keystone with JSON.
+    if (request.url.startsWith('/compute')) return glanceError(request, reply, 404, 'The resource could not be found.');
+    return sendServiceError(request, reply, 404, 'The resource could not be found.');
+  });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error, url: request.url }, 'simulator route failed');

@@ -201,6 +201,86 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
     },
   },
   {
+    name: 'server keys at 2.1, 2.47 and 2.93',
+    async run(ctx) {
+      const base = [
+        'OS-DCF:diskConfig', 'OS-EXT-AZ:availability_zone', 'OS-EXT-STS:power_state', 'OS-EXT-STS:task_state', 'OS-EXT-STS:vm_state',
+        'OS-SRV-USG:launched_at', 'OS-SRV-USG:terminated_at', 'accessIPv4', 'accessIPv6', 'addresses', 'config_drive', 'created', 'flavor',
+        'hostId', 'id', 'image', 'key_name', 'links', 'metadata', 'name', 'os-extended-volumes:volumes_attached', 'progress',
+        'security_groups', 'status', 'tenant_id', 'updated', 'user_id',
+      ];
+      const v21 = ((await nova(ctx, 'GET', `/servers/${ctx.first}`)).body as { server: Record<string, unknown> }).server;
+      expect(Object.keys(v21).sort()).toEqual([...base].sort());
+      expect(Object.keys(v21.flavor as object).sort()).toEqual(['id', 'links']);
+      const v247 = ((await nova(ctx, 'GET', `/servers/${ctx.first}`, undefined, { 'OpenStack-API-Version': 'compute 2.47' })).body as { server: Record<string, unknown> }).server;
+      expect(Object.keys(v247.flavor as object).sort()).toEqual(['disk', 'ephemeral', 'extra_specs', 'original_name', 'ram', 'swap', 'vcpus']);
+      const v293 = ((await nova(ctx, 'GET', `/servers/${ctx.first}`, undefined, { 'OpenStack-API-Version': 'compute 2.93' })).body as { server: Record<string, unknown> }).server;
+      const added = ['OS-EXT-SRV-ATTR:hostname', 'description', 'locked', 'locked_reason', 'server_groups', 'tags', 'trusted_image_certificates'];
+      expect(Object.keys(v293).sort()).toEqual([...base, ...added].sort());
+      expect(v293.description).toBe(`${ctx.tag}-1`);
+      expect(String(v293.updated)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(String(v293['OS-SRV-USG:launched_at'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    },
+  },
+  {
+    name: 'flavor swap is "" before 2.75',
+    async run(ctx) {
+      const old = ((await nova(ctx, 'GET', `/flavors/${ctx.flavorId}`)).body as { flavor: { swap: unknown } }).flavor;
+      expect(old.swap).toBe('');
+      const recent = ((await nova(ctx, 'GET', `/flavors/${ctx.flavorId}`, undefined, { 'OpenStack-API-Version': 'compute 2.75' })).body as { flavor: { swap: unknown } }).flavor;
+      expect(recent.swap).toBe(0);
+    },
+  },
+  {
+    name: 'instance actions newest first',
+    async run(ctx) {
+      const result = await nova(ctx, 'GET', `/servers/${ctx.first}/os-instance-actions`);
+      const actions = (result.body as { instanceActions: { action: string; request_id: string; start_time: string }[] }).instanceActions;
+      expect(actions.map((a) => a.action)).toEqual(['reboot', 'start', 'stop', 'create']);
+      const path = `/servers/${ctx.first}/os-instance-actions/${actions[0]?.request_id}`;
+      // A member sees the events of an action only from microversion 2.51.
+      const old = (await nova(ctx, 'GET', path)).body as { instanceAction: Record<string, unknown> };
+      expect(old.instanceAction.events).toBeUndefined();
+      const detail = await nova(ctx, 'GET', path, undefined, { 'OpenStack-API-Version': 'compute 2.93' });
+      const events = (detail.body as { instanceAction: { events: Record<string, unknown>[] } }).instanceAction.events;
+      expect(events.map((e) => e.event)).toContain('compute_reboot_instance');
+      expect(Object.keys(events[0] ?? {}).sort()).toEqual(['event', 'finish_time', 'hostId', 'result', 'start_time']);
+    },
+  },
+  {
+    name: 'server port matches its address',
+    async run(ctx) {
+      const server = ((await nova(ctx, 'GET', `/servers/${ctx.first}`)).body as { server: ServerView }).server;
+      const address = server.addresses[ctx.networkName]?.[0];
+      const result = await call('GET', `${ctx.member.network}/v2.0/ports?device_id=${ctx.first}`, { token: ctx.member.token });
+      const ports = (result.body as { ports: { device_owner: string; mac_address: string; network_id: string; status: string; fixed_ips: { ip_address: string }[] }[] }).ports;
+      expect(ports).toHaveLength(1);
+      expect(ports[0]?.device_owner).toBe('compute:nova');
+      expect(ports[0]?.network_id).toBe(ctx.networkId);
+      expect(ports[0]?.mac_address).toBe(address?.['OS-EXT-IPS-MAC:mac_addr']);
+      expect(ports[0]?.fixed_ips[0]?.ip_address).toBe(address?.addr);
+      // The fake-driver cloud never plugs a tap device, so its ports stay DOWN; the simulator shows ACTIVE.
+      expect(['ACTIVE', 'DOWN']).toContain(ports[0]?.status);
+    },
+  },
+  {
+    name: 'limits and quota-set keys',
+    async run(ctx) {
+      const limits = ((await nova(ctx, 'GET', '/limits')).body as { limits: { absolute: Record<string, number>; rate: unknown[] } }).limits;
+      expect(Object.keys(limits.absolute).sort()).toEqual([
+        'maxImageMeta', 'maxPersonality', 'maxPersonalitySize', 'maxSecurityGroupRules', 'maxSecurityGroups', 'maxServerGroupMembers',
+        'maxServerGroups', 'maxServerMeta', 'maxTotalCores', 'maxTotalFloatingIps', 'maxTotalInstances', 'maxTotalKeypairs', 'maxTotalRAMSize',
+        'totalCoresUsed', 'totalFloatingIpsUsed', 'totalInstancesUsed', 'totalRAMUsed', 'totalSecurityGroupsUsed', 'totalServerGroupsUsed',
+      ]);
+      expect(limits.absolute.totalInstancesUsed).toBeGreaterThanOrEqual(1);
+      const quota = ((await nova(ctx, 'GET', `/os-quota-sets/${ctx.member.projectId}`)).body as { quota_set: Record<string, unknown> }).quota_set;
+      expect(Object.keys(quota).sort()).toEqual([
+        'cores', 'fixed_ips', 'floating_ips', 'id', 'injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files', 'instances',
+        'key_pairs', 'metadata_items', 'ram', 'security_group_rules', 'security_groups', 'server_group_members', 'server_groups',
+      ]);
+    },
+  },
+  {
     name: 'paging with limit=1 across two servers',
     async run(ctx) {
       expect((await createServer(ctx, `${ctx.tag}-2`)).status).toBe(202);
@@ -285,6 +365,73 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
     },
   },
   {
+    name: 'create errors match Nova',
+    async run(ctx) {
+      const base = { flavorRef: ctx.flavorId, imageRef: ctx.imageId, networks: [{ uuid: ctx.networkId }] };
+      const expectBadRequest = async (server: Record<string, unknown>, message: string | RegExp, headers?: Record<string, string>) => {
+        const result = await nova(ctx, 'POST', '/servers', { server }, headers);
+        expect(result.status).toBe(400);
+        const actual = (result.body as { badRequest: { code: number; message: string } }).badRequest;
+        expect(actual.code).toBe(400);
+        if (typeof message === 'string') expect(actual.message).toBe(message);
+        else expect(actual.message).toMatch(message);
+      };
+      await expectBadRequest({ ...base, name: `${ctx.tag}-x`, flavorRef: 'no-such-flavor' }, 'Flavor no-such-flavor could not be found.');
+      await expectBadRequest({ ...base, name: `${ctx.tag}-x`, imageRef: UNKNOWN_ID }, 'Can not find requested image');
+      await expectBadRequest({ ...base, name: `${ctx.tag}-x`, networks: [{ uuid: UNKNOWN_ID }] }, `Network ${UNKNOWN_ID} could not be found.`);
+      await expectBadRequest({ flavorRef: ctx.flavorId, imageRef: ctx.imageId }, /^Invalid input for field\/attribute server\. Value: \{.*\}\. 'name' is a required property$/);
+      await expectBadRequest(
+        { name: `${ctx.tag}-x`, flavorRef: ctx.flavorId, imageRef: ctx.imageId },
+        `Invalid input for field/attribute server. Value: {'name': '${ctx.tag}-x', 'flavorRef': '${ctx.flavorId}', 'imageRef': '${ctx.imageId}'}. 'networks' is a required property`,
+        { 'OpenStack-API-Version': 'compute 2.37' },
+      );
+      const malformed = await fetch(`${ctx.member.compute}/servers`, { method: 'POST', headers: { 'x-auth-token': ctx.member.token, 'content-type': 'application/json' }, body: '{bad' });
+      expect(malformed.status).toBe(400);
+      expect(await malformed.json()).toEqual({ badRequest: { code: 400, message: 'Malformed request body' } });
+    },
+  },
+  {
+    name: 'quota exceeded answers 403',
+    async run(ctx) {
+      const result = await nova(ctx, 'POST', '/servers', {
+        server: { name: `${ctx.tag}-quota`, flavorRef: ctx.flavorId, imageRef: ctx.imageId, networks: [{ uuid: ctx.networkId }], min_count: 11 },
+      });
+      expect(result.status).toBe(403);
+      const forbidden = (result.body as { forbidden: { code: number; message: string } }).forbidden;
+      expect(forbidden.code).toBe(403);
+      expect(forbidden.message).toMatch(/^Quota exceeded for instances: Requested 11, but already used \d+ of 10 instances$/);
+    },
+  },
+  {
+    name: 'action errors on unknown servers',
+    async run(ctx) {
+      const start = await action(ctx, UNKNOWN_ID, { 'os-start': null });
+      expect(start.status).toBe(404);
+      expect(start.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${UNKNOWN_ID} has no mapping to a cell.` } });
+      const reboot = await action(ctx, UNKNOWN_ID, { reboot: { type: 'x' } });
+      expect(reboot.status).toBe(400);
+      expect(reboot.body).toEqual({ badRequest: { code: 400, message: "Invalid input for field/attribute type. Value: x. 'x' is not one of ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']" } });
+      const remove = await nova(ctx, 'DELETE', `/servers/${UNKNOWN_ID}`);
+      expect(remove.status).toBe(404);
+      expect(remove.body).toEqual({ itemNotFound: { code: 404, message: `Instance ${UNKNOWN_ID} could not be found.` } });
+      const route = await nova(ctx, 'GET', '/no-such-route', undefined, { accept: '*/*' });
+      expect(route.status).toBe(404);
+      expect(route.headers.get('content-type')).toContain('text/html');
+    },
+  },
+  {
+    name: 'Glance 401 body',
+    async run(ctx) {
+      const result = await call('GET', `${ctx.member.image}/v2/images`, { token: 'not-a-token' });
+      expect(result.status).toBe(401);
+      const body = result.body as { message: string; code: string; title: string };
+      expect(body.code).toBe('401 Unauthorized');
+      expect(body.title).toBe('Unauthorized');
+      expect(body.message).toMatch(/^This server could not verify that you are authorized/);
+      expect(result.headers.get('www-authenticate')).toMatch(/^Keystone uri="/);
+    },
+  },
+  {
     name: 'Nova 404 body',
     async run(ctx) {
       const result = await nova(ctx, 'GET', `/servers/${UNKNOWN_ID}`);
@@ -312,6 +459,47 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
       expect(body.images).toHaveLength(1);
       expect(body.first).toBe('/v2/images?limit=1');
       expect(body.next).toBe(`/v2/images?limit=1&marker=${body.images[0]?.id}`);
+    },
+  },
+  {
+    name: 'volume create, available, delete',
+    async run(ctx) {
+      const volumeUrl = ctx.member.volume;
+      if (!volumeUrl) throw new Error('catalog has no block-storage endpoint');
+      const created = await call('POST', `${volumeUrl}/volumes`, { token: ctx.member.token, body: { volume: { size: 1, name: `${ctx.tag}-vol` } } });
+      expect(created.status).toBe(202);
+      const volume = (created.body as { volume: { id: string; status: string; updated_at: unknown; bootable: unknown } }).volume;
+      expect(volume.status).toBe('creating');
+      expect(volume.updated_at).toBeNull();
+      expect(volume.bootable).toBe('false');
+      expect(created.headers.get('openstack-api-version')).toBe('volume 3.0');
+      const deadline = Date.now() + ctx.target.transitionTimeoutMs;
+      let status = volume.status;
+      while (status !== 'available' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, ctx.target.pollMs));
+        status = ((await call('GET', `${volumeUrl}/volumes/${volume.id}`, { token: ctx.member.token })).body as { volume: { status: string } }).volume.status;
+      }
+      expect(status).toBe('available');
+      const shown = ((await call('GET', `${volumeUrl}/volumes/${volume.id}`, { token: ctx.member.token })).body as { volume: Record<string, unknown> }).volume;
+      expect(shown['os-vol-tenant-attr:tenant_id']).toBe(ctx.member.projectId);
+      expect(String(shown.created_at)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+      const removed = await call('DELETE', `${volumeUrl}/volumes/${volume.id}`, { token: ctx.member.token });
+      expect(removed.status).toBe(202);
+      let gone = 0;
+      while (Date.now() < deadline) {
+        gone = (await call('GET', `${volumeUrl}/volumes/${volume.id}`, { token: ctx.member.token })).status;
+        if (gone === 404) break;
+        await new Promise((resolve) => setTimeout(resolve, ctx.target.pollMs));
+      }
+      expect(gone).toBe(404);
+    },
+  },
+  {
+    name: 'Cinder 404 body',
+    async run(ctx) {
+      const result = await call('GET', `${ctx.member.volume}/volumes/${UNKNOWN_ID}`, { token: ctx.member.token });
+      expect(result.status).toBe(404);
+      expect(result.body).toEqual({ itemNotFound: { code: 404, message: `Volume ${UNKNOWN_ID} could not be found.` } });
     },
   },
   {

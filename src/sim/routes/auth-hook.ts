@@ -2,18 +2,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteDeps } from './context.ts';
 import { sendUnauthorized } from './context.ts';
 
+type Unauthorized = (request: FastifyRequest, reply: FastifyReply, authUrl: string) => FastifyReply;
+
 /**
- * Resolves `X-Auth-Token` into `request.caller`, or answers 401 in keystonemiddleware's
- * envelope, as every OpenStack service does for a missing, invalid, revoked or expired token.
+ * Resolves `X-Auth-Token` into `request.caller`, or answers 401 for a missing, invalid, revoked
+ * or expired token: in keystonemiddleware's envelope by default, or through `unauthorized` for a
+ * service that answers differently (Glance).
  */
-export function makeAuthHook(deps: RouteDeps) {
+export function makeAuthHook(deps: RouteDeps, unauthorized: Unauthorized = (_request, reply, authUrl) => sendUnauthorized(reply, authUrl)) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers['x-auth-token'];
     const token = deps.store.validToken(Array.isArray(header) ? header[0] : header);
     const user = token ? deps.store.users.get(token.userId) : undefined;
     const project = token?.projectId ? deps.store.projects.get(token.projectId) : undefined;
     if (!token || !user || !project) {
-      await sendUnauthorized(reply, `${deps.baseUrl()}/identity`);
+      await unauthorized(request, reply, `${deps.baseUrl()}/identity`);
       return;
     }
     request.caller = {

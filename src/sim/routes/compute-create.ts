@@ -26,6 +26,18 @@ export interface ParsedCreate {
 
 type Failure = { ok: false; status: number; message: string };
 
+/** Formats a JSON value as Python's repr, as Nova's schema errors quote the request body. */
+export function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  if (isObject(value)) return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  return String(value);
+}
+
 /** Last path segment of a `flavorRef`/`imageRef`, which may be an id or a URL. */
 function refId(ref: unknown): string | undefined {
   if (typeof ref !== 'string' || ref === '') return undefined;
@@ -39,8 +51,10 @@ function refId(ref: unknown): string | undefined {
 export function parseServerCreate(store: SimStore, ctx: CallerContext, body: unknown, version: [number, number]): ParsedCreate | Failure {
   const spec = isObject(body) && isObject(body.server) ? body.server : undefined;
   if (!spec) return { ok: false, status: 400, message: "Invalid input for field/attribute server. Value: None. 'server' is a required property" };
+  const invalid = (reason: string): Failure => ({ ok: false, status: 400, message: `Invalid input for field/attribute server. Value: ${pythonRepr(spec)}. ${reason}` });
+  if (spec.name === undefined) return invalid("'name' is a required property");
   if (typeof spec.name !== 'string' || spec.name.trim() === '' || spec.name.length > 255) {
-    return { ok: false, status: 400, message: "Invalid input for field/attribute server. 'name' is a required property and must be a non-empty string" };
+    return invalid(`${pythonRepr(spec.name)} is not a valid server name (1 to 255 characters, not only spaces)`);
   }
 
   const flavorId = refId(spec.flavorRef);
@@ -80,7 +94,7 @@ export function parseServerCreate(store: SimStore, ctx: CallerContext, body: unk
     const ref = refId(spec.imageRef);
     const image = ref ? store.images.get(ref) : undefined;
     if (!image || (image.visibility === 'private' && image.owner !== ctx.project.id && !ctx.isAdmin)) {
-      return { ok: false, status: 400, message: 'Image ' + String(ref ?? spec.imageRef) + ' could not be found.' };
+      return { ok: false, status: 400, message: 'Can not find requested image' };
     }
     if (image.status !== 'active') return { ok: false, status: 400, message: `Image ${image.id} is not active.` };
     if (flavor.disk > 0 && image.minDisk > flavor.disk) return { ok: false, status: 400, message: "Flavor's disk is too small for requested image." };
@@ -91,9 +105,7 @@ export function parseServerCreate(store: SimStore, ctx: CallerContext, body: unk
   const networkIds: string[] = [];
   const portIds: string[] = [];
   const networks = spec.networks;
-  if (networks === undefined && atLeast(version, 37)) {
-    return { ok: false, status: 400, message: "Invalid input for field/attribute server. 'networks' is a required property" };
-  }
+  if (networks === undefined && atLeast(version, 37)) return invalid("'networks' is a required property");
   if (Array.isArray(networks)) {
     for (const entry of networks) {
       if (!isObject(entry)) return { ok: false, status: 400, message: 'Bad networks format' };

@@ -81,7 +81,7 @@ export function serverView(server: Server, store: SimStore, base: string, versio
     tenant_id: server.projectId,
     user_id: server.userId,
     metadata: { ...server.metadata },
-    hostId: server.vmState === 'building' && server.taskState === 'scheduling' ? '' : hostId(server.projectId, server.host),
+    hostId: server.vmState === 'building' && server.taskState === 'scheduling' ? '' : hostIdOf(server.projectId, server.host),
     image: server.imageId ? { id: server.imageId, links: [{ rel: 'bookmark', href: `${base}/compute/images/${server.imageId}` }] } : '',
     flavor,
     created: isoSeconds(server.createdAt),
@@ -142,7 +142,8 @@ export function serverSummary(server: Server, base: string) {
   return { id: server.id, links: selfLinks(base, 'servers', server.id), name: server.name };
 }
 
-function hostId(projectId: string, host: string): string {
+/** Nova's `hostId`: SHA-224 of project id and host name, so it differs per project. */
+export function hostIdOf(projectId: string, host: string): string {
   return createHash('sha224').update(projectId + host).digest('hex');
 }
 

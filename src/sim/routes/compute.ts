@@ -4,7 +4,7 @@ import { invalidStateMessage } from '../state/lifecycle.ts';
 import { StoreError } from '../state/store.ts';
 import type { OperationName, Server } from '../state/types.ts';
 import { makeAuthHook } from './auth-hook.ts';
-import { atLeast, flavorView, serverSummary, serverView, selfLinks } from './compute-views.ts';
+import { atLeast, flavorView, hostIdOf, serverSummary, serverView, selfLinks } from './compute-views.ts';
 import { listServers } from './compute-list.ts';
 import { parseServerCreate } from './compute-create.ts';
 import type { CallerContext, RouteDeps } from './context.ts';
@@ -221,8 +221,6 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       const ctx = caller(request);
       const body = request.body;
       if (body === MALFORMED) return novaError(reply, 400, 'Malformed request body');
-      const server = visibleServer(ctx, request.params.id);
-      if (!server) return notFound(reply, request.params.id);
       const key = isObject(body) ? Object.keys(body)[0] : undefined;
       const action = key ? actions[key] : undefined;
       if (!key || !action) return novaError(reply, 400, `There is no such action: ${key ?? 'None'}`);
@@ -236,6 +234,12 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
         op = type === 'SOFT' ? 'reboot-soft' : 'reboot-hard';
       } else {
         op = action.op;
+      }
+      // Nova validates the body before it looks the server up; an id it never saw has no cell mapping.
+      const server = visibleServer(ctx, request.params.id);
+      if (!server) {
+        const known = store.servers.has(request.params.id);
+        return novaError(reply, 404, known ? `Instance ${request.params.id} could not be found.` : `Instance ${request.params.id} has no mapping to a cell.`);
       }
       if (server.locked && !ctx.isAdmin) return novaError(reply, 409, `Instance ${server.id} is locked`);
       const conflict = invalidStateMessage(server, op, action.name);
@@ -284,12 +288,23 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
         message: a.message,
       };
       if (atLeast(mv(request), 58)) view.updated_at = isoMicrosNoZone(a.updatedAt);
-      view.events = a.events.map((e) => ({
-        event: e.event,
-        start_time: isoMicrosNoZone(e.startTime),
-        finish_time: e.finishTime === null ? null : isoMicrosNoZone(e.finishTime),
-        result: e.result,
-      }));
+      // Nova shows events to members from 2.51 on, to admins always; hostId appears from 2.62.
+      if (ctx.isAdmin || atLeast(mv(request), 51)) {
+        view.events = a.events.map((e) => {
+          const event: Record<string, unknown> = {
+            event: e.event,
+            start_time: isoMicrosNoZone(e.startTime),
+            finish_time: e.finishTime === null ? null : isoMicrosNoZone(e.finishTime),
+            result: e.result,
+          };
+          if (ctx.isAdmin) event.traceback = null;
+          if (atLeast(mv(request), 62)) {
+            event.hostId = hostIdOf(server.projectId, server.host);
+            if (ctx.isAdmin) event.host = server.host;
+          }
+          return event;
+        });
+      }
       return { instanceAction: view };
     });
 

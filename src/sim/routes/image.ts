@@ -5,6 +5,8 @@ import { makeAuthHook } from './auth-hook.ts';
 import type { CallerContext, RouteDeps } from './context.ts';
 import { caller, glanceError, isObject, MALFORMED, queryString } from './context.ts';
 
+const UNAUTHORIZED_PAGE_TEXT =
+  'This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.';
 const DEFAULT_PAGE = 25;
 const MAX_PAGE = 1000;
 
@@ -47,7 +49,11 @@ function canSee(image: Image, ctx: CallerContext): boolean {
 /** Glance v2 images: list with filters and paging, show, and the 404 shapes Glance uses. */
 export function registerImage(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
-  const authenticate = makeAuthHook(deps);
+  // Glance answers a bad token itself, with webob's page (or its JSON form), not keystonemiddleware's envelope.
+  const authenticate = makeAuthHook(deps, (request, reply, authUrl) => {
+    reply.header('WWW-Authenticate', `Keystone uri="${authUrl}"`);
+    return glanceError(request, reply, 401, UNAUTHORIZED_PAGE_TEXT);
+  });
 
   const versions = async (_request: FastifyRequest, reply: FastifyReply) =>
     reply.code(300).send({

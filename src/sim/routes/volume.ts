@@ -19,8 +19,11 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
           status: 'CURRENT',
           version: '3.70',
           min_version: '3.0',
-          updated: '2023-08-31T00:00:00Z',
-          links: [{ rel: 'self', href: `${base()}/volume/v3/` }],
+          updated: '2022-08-31T00:00:00Z',
+          links: [
+            { rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' },
+            { rel: 'self', href: `${base()}/volume/v3/` },
+          ],
           'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
         },
       ],
@@ -29,14 +32,15 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
 
   const visible = (v: Volume, ctx: CallerContext) => !v.deleted && (ctx.isAdmin || v.projectId === ctx.project.id);
 
-  function volumeView(v: Volume, projectId: string, ctx: CallerContext) {
+  /** Volume as Cinder 3.0 prints it; the create answer lacks the tenant attribute and has no update time yet. */
+  function volumeView(v: Volume, projectId: string, ctx: CallerContext, justCreated = false) {
     const view: Record<string, unknown> = {
       id: v.id,
       status: v.status,
       size: v.size,
       availability_zone: 'nova',
       created_at: isoMicrosNoZone(v.createdAt),
-      updated_at: isoMicrosNoZone(v.updatedAt),
+      updated_at: justCreated ? null : isoMicrosNoZone(v.updatedAt),
       name: v.name,
       description: v.description,
       volume_type: v.volumeType,
@@ -62,16 +66,24 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
         device: a.device,
         attached_at: isoMicrosNoZone(a.attachedAt),
       })),
-      migration_status: null,
-      'os-vol-tenant-attr:tenant_id': v.projectId,
     };
+    if (!justCreated) view['os-vol-tenant-attr:tenant_id'] = v.projectId;
     if (v.imageId) view.volume_image_metadata = { image_id: v.imageId };
-    if (ctx.isAdmin) view['os-vol-host-attr:host'] = 'sim-volume@fake#fake';
+    if (ctx.isAdmin) {
+      view['os-vol-host-attr:host'] = 'sim-volume@fake#fake';
+      view.migration_status = null;
+    }
     return view;
   }
 
   app.register(async (api) => {
-    api.addHook('onRequest', authenticate);
+    api.addHook('onRequest', async (request, reply) => {
+      // Only the base microversion 3.0 is modelled; Cinder echoes the version it used.
+      reply.header('OpenStack-API-Version', 'volume 3.0');
+      reply.header('Vary', 'OpenStack-API-Version');
+      await authenticate(request, reply);
+      return reply.sent ? reply : undefined;
+    });
     type P = { Params: { project: string; id: string } };
 
     const list = (detail: boolean) => async (request: FastifyRequest<{ Params: { project: string } }>) => {
@@ -125,7 +137,7 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
         imageId,
         description: typeof spec.description === 'string' ? spec.description : null,
       });
-      return reply.code(202).send({ volume: volumeView(volume, request.params.project, ctx) });
+      return reply.code(202).send({ volume: volumeView(volume, request.params.project, ctx, true) });
     });
 
     api.delete<P>('/:project/volumes/:id', async (request, reply) => {
