@@ -233,4 +233,3 @@ describe('token lifecycle', () => {
     expect(token.value).toBe('fake-token-1');
   });
 });
-});
