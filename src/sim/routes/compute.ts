@@ -4,6 +4,7 @@ import { invalidStateMessage } from '../state/lifecycle.ts';
 import { StoreError } from '../state/store.ts';
 import type { OperationName, Server } from '../state/types.ts';
 import { makeAuthHook } from './auth-hook.ts';
+import { registerKeypairRoutes } from './compute-keypairs.ts';
 import { atLeast, flavorView, hostIdOf, serverSummary, serverView, selfLinks } from './compute-views.ts';
 import { listServers } from './compute-list.ts';
 import { parseServerCreate } from './compute-create.ts';
@@ -331,6 +332,14 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       if (!flavor) return novaError(reply, 404, `Flavor ${request.params.id} could not be found.`);
       return { flavor: flavorView(flavor, base(), mv(request)) };
     });
+
+    api.get<{ Params: Params }>('/flavors/:id/os-extra_specs', async (request, reply) => {
+      const flavor = store.flavors.get(request.params.id);
+      if (!flavor) return novaError(reply, 404, `Flavor ${request.params.id} could not be found.`);
+      return { extra_specs: { ...flavor.extraSpecs } };
+    });
+
+    registerKeypairRoutes(api, deps);
 
     api.get('/limits', async (request) => {
       const ctx = caller(request);

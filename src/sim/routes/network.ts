@@ -319,6 +319,13 @@ export function registerNetwork(app: FastifyInstance, deps: RouteDeps): void {
       return reply.code(204).send();
     });
 
+    api.get<P>('/quotas/:id', async (request, reply) => {
+      const ctx = caller(request);
+      if (!ownOrAdmin(request.params.id, ctx)) return neutronError(reply, 403, 'Non-admin is not authorized to access quotas for another project', 'HTTPForbidden');
+      // Neutron's default quotas; the simulator does not enforce them.
+      return { quota: { network: 100, subnet: 100, subnetpool: -1, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100, rbac_policy: 10 } };
+    });
+
     api.get('/security-groups', async (request, reply) => {
       const ctx = caller(request);
       const views = [...store.securityGroups.values()]

@@ -155,6 +155,30 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
       return reply.code(202).send();
     });
 
+    api.get<{ Params: { project: string; target: string } }>('/:project/os-quota-sets/:target', async (request, reply) => {
+      const ctx = caller(request);
+      if (!ctx.isAdmin && request.params.target !== ctx.project.id) return cinderError(reply, 403, 'Policy does not allow volume_extension:quotas:show to be performed.');
+      const quota = store.quotaFor(request.params.target);
+      const own = [...store.volumes.values()].filter((v) => v.projectId === request.params.target && !v.deleted);
+      const usage = queryString(request.query, 'usage') === 'True' || queryString(request.query, 'usage') === 'true';
+      const item = (limit: number, inUse = 0) => (usage ? { limit, in_use: inUse, reserved: 0, allocated: 0 } : limit);
+      return {
+        quota_set: {
+          id: request.params.target,
+          volumes: item(quota.volumes, own.length),
+          gigabytes: item(quota.gigabytes, own.reduce((sum, v) => sum + v.size, 0)),
+          snapshots: item(10),
+          backups: item(10),
+          backup_gigabytes: item(1000),
+          per_volume_gigabytes: item(-1),
+          groups: item(10),
+          volumes_fake: item(-1),
+          gigabytes_fake: item(-1),
+          snapshots_fake: item(-1),
+        },
+      };
+    });
+
     api.get<{ Params: { project: string } }>('/:project/limits', async (request) => {
       const ctx = caller(request);
       const quota = store.quotaFor(ctx.project.id);
