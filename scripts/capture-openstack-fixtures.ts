@@ -7,8 +7,9 @@
 // Usage (needs a running local cloud and its clouds.yaml):
 //   OS_CLIENT_CONFIG_FILE=/var/lib/local-openstack/clouds.yaml npx tsx scripts/capture-openstack-fixtures.ts
 //
-// The script creates two servers in the member project, one failing server, a temporary flavor
-// and a temporary project, and deletes all of them before it exits, also after a failure.
+// The script creates two servers, a volume and a floating IP in the member project, one failing
+// server, a temporary flavor and a temporary project, and deletes all of them before it exits,
+// also after a failure.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,14 @@ import path from 'node:path';
 import {
   createOpenStackClient,
   createServer,
+  deleteFloatingIp,
   deleteServer,
+  deleteVolume,
   listImages,
   listNetworks,
   loadCloudConfig,
   waitForServer,
+  waitForVolume,
   type CloudConfig,
   type OpenStackClient,
 } from '../src/openstack/index.ts';
@@ -366,14 +370,37 @@ async function captureNetwork(member: Session): Promise<void> {
   await capture({ name: 'network-list', session: member, service: 'network', path: '/v2.0/networks', expectStatus: 200 });
   await capture({ name: 'network-subnets', session: member, service: 'network', path: '/v2.0/subnets', expectStatus: 200 });
   await capture({ name: 'network-ports', session: member, service: 'network', path: '/v2.0/ports', expectStatus: 200 });
-  await capture({ name: 'network-floatingips', session: member, service: 'network', path: '/v2.0/floatingips', expectStatus: 200 });
   await capture({ name: 'network-not-found-404', session: member, service: 'network', path: '/v2.0/networks/00000000-0000-0000-0000-000000000000', expectStatus: 404 });
 }
 
-async function captureVolume(member: Session): Promise<void> {
-  await capture({ name: 'volume-list', session: member, service: 'block-storage', path: '/volumes/detail', expectStatus: 200 });
+async function captureVolume(member: Session, memberClient: OpenStackClient): Promise<void> {
+  const created = await capture({ name: 'volume-create-202', session: member, service: 'block-storage', method: 'POST', path: '/volumes', body: { volume: { size: 1, name: 'fixture-volume' } }, expectStatus: 202 });
+  const volumeId = (created.body as { volume: { id: string } }).volume.id;
+  try {
+    await waitForVolume(memberClient, volumeId, { target: 'available', deadlineMs: SERVER_WAIT_MS });
+    await capture({ name: 'volume-get', session: member, service: 'block-storage', path: `/volumes/${volumeId}`, expectStatus: 200 });
+    await capture({ name: 'volume-list', session: member, service: 'block-storage', path: '/volumes/detail', expectStatus: 200 });
+  } finally {
+    await deleteVolume(memberClient, volumeId);
+    await waitForVolume(memberClient, volumeId, { target: 'deleted', deadlineMs: SERVER_WAIT_MS });
+  }
   await capture({ name: 'volume-limits', session: member, service: 'block-storage', path: '/limits', expectStatus: 200 });
   await capture({ name: 'volume-not-found-404', session: member, service: 'block-storage', path: '/volumes/00000000-0000-0000-0000-000000000000', expectStatus: 404 });
+}
+
+/** Captures a floating IP list with one unassociated address from the external network `public`. */
+async function captureFloatingIps(member: Session, memberClient: OpenStackClient): Promise<void> {
+  const external = (await listNetworks(memberClient, { name: 'public' }))[0];
+  if (external === undefined) {
+    throw new Error('The external network public is missing');
+  }
+  const created = await capture({ name: 'network-floatingip-create', session: member, service: 'network', method: 'POST', path: '/v2.0/floatingips', body: { floatingip: { floating_network_id: external.id } }, expectStatus: 201 });
+  const floatingIpId = (created.body as { floatingip: { id: string } }).floatingip.id;
+  try {
+    await capture({ name: 'network-floatingips', session: member, service: 'network', path: '/v2.0/floatingips', expectStatus: 200 });
+  } finally {
+    await deleteFloatingIp(memberClient, floatingIpId);
+  }
 }
 
 async function main(): Promise<void> {
@@ -397,7 +424,8 @@ async function main(): Promise<void> {
     await captureQuotaFailures(adminClient, admin, cleanups);
     await captureImages(member);
     await captureNetwork(member);
-    await captureVolume(member);
+    await captureFloatingIps(member, memberClient);
+    await captureVolume(member, memberClient);
   } finally {
     for (const [client, ids] of [[memberClient, memberServers], [adminClient, adminServers]] as const) {
       for (const id of ids) {
