@@ -28,6 +28,8 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
   const created: Server[] = [];
   for (let i = 0; i < options.count; i++) {
     const createdAt = now - (options.count - i) * 1000;
+    // Builds finish 5 s after creation, but never in the future.
+    const builtAt = Math.min(createdAt + 5000, now);
     const flavor = flavors[store.ids.int(0, flavors.length - 1)] as (typeof flavors)[number];
     const image = images[store.ids.int(0, images.length - 1)] as (typeof images)[number];
     const roll = store.ids.float();
@@ -55,10 +57,10 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
       securityGroups: ['default'],
       configDrive: '',
       adminPass: '',
-      fault: vmState === 'error' ? { code: 500, message: 'No valid host was found. ', details: '', created: createdAt + 5000 } : null,
+      fault: vmState === 'error' ? { code: 500, message: 'No valid host was found. ', details: '', created: builtAt } : null,
       createdAt,
-      updatedAt: createdAt + 5000,
-      launchedAt: vmState === 'error' ? null : createdAt + 5000,
+      updatedAt: builtAt,
+      launchedAt: vmState === 'error' ? null : builtAt,
       terminatedAt: null,
       deletedAt: null,
       locked: false,
@@ -69,7 +71,7 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
       version: 0,
     };
     if (network && vmState !== 'error') {
-      const port = store.createPort(network, options.projectId, createdAt + 2000, {
+      const port = store.createPort(network, options.projectId, Math.min(createdAt + 2000, now), {
         deviceId: server.id,
         deviceOwner: 'compute:nova',
         status: vmState === 'active' ? 'ACTIVE' : 'DOWN',

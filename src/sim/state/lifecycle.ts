@@ -100,9 +100,11 @@ const steps: Record<OperationName, Step[]> = {
   start: [{ wait: 'powerOn', apply: settle('active', PowerState.RUNNING) }],
   'reboot-soft': [{ wait: 'softReboot', apply: settle('active', PowerState.RUNNING) }],
   'reboot-hard': [{ wait: 'hardReboot', apply: settle('active', PowerState.RUNNING) }],
+  // Paused as libvirt reports it (3); Nova's fake driver keeps 1.
   pause: [{ wait: 'pause', apply: settle('paused', PowerState.PAUSED) }],
   unpause: [{ wait: 'unpause', apply: settle('active', PowerState.RUNNING) }],
-  suspend: [{ wait: 'suspend', apply: settle('suspended', PowerState.SUSPENDED) }],
+  // A suspended libvirt guest is saved to disk and reports SHUTDOWN; Nova's fake driver keeps 1.
+  suspend: [{ wait: 'suspend', apply: settle('suspended', PowerState.SHUTDOWN) }],
   resume: [{ wait: 'resume', apply: settle('active', PowerState.RUNNING) }],
   delete: [
     {

@@ -369,8 +369,7 @@ export class SimStore {
     if (!pending) return;
     applyStep(server, at, this.lifecycleHooks);
     const next = pending.step + 1;
-    const stuck = pending.op === 'build' && pending.params.outcome === 'stuck';
-    if (next < stepCount(pending.op) && !stuck) {
+    if (next < stepCount(pending.op)) {
       const wait = stepWait(pending.op, next) as keyof Timings;
       server.pending = { ...pending, step: next, due: at + this.config.timings[wait] };
       this.touch(server, at);
@@ -378,7 +377,8 @@ export class SimStore {
     } else {
       server.pending = null;
       this.touch(server, at);
-      this.finishActionEvents(server, at);
+      // A stuck build never finishes its action, as when nova-compute hangs.
+      if (!(pending.op === 'build' && pending.params.outcome === 'stuck')) this.finishActionEvents(server, at);
     }
   }
 
