@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { EmbeddedGate } from './embedded-gate.ts';
@@ -33,21 +33,18 @@ export class Database {
   readonly kind: 'postgres' | 'embedded';
   readonly db: Db;
   readonly stats: DatabaseStats = { queries: 0 };
-  readonly #pool: pg.Pool | null;
-  readonly #pglite: PGlite | null;
+  readonly #pglite: PGliteInterface | null;
   readonly #gate: EmbeddedGate | null;
   readonly #url: string | null;
 
   private constructor(options: {
     kind: 'postgres' | 'embedded';
-    pool: pg.Pool | null;
-    pglite: PGlite | null;
+    pglite: PGliteInterface | null;
     gate: EmbeddedGate | null;
     url: string | null;
     build: (stats: DatabaseStats) => Db;
   }) {
     this.kind = options.kind;
-    this.#pool = options.pool;
     this.#pglite = options.pglite;
     this.#gate = options.gate;
     this.#url = options.url;
@@ -65,7 +62,6 @@ export class Database {
       });
       const database = new Database({
         kind: 'postgres',
-        pool,
         pglite: null,
         gate: null,
         url: target.url,
@@ -82,11 +78,10 @@ export class Database {
   }
 
   /** Wraps an already created PGlite instance, for example a clone of a migrated template. */
-  static fromPGlite(pglite: PGlite): Database {
+  static fromPGlite(pglite: PGliteInterface): Database {
     const gate = new EmbeddedGate();
     return new Database({
       kind: 'embedded',
-      pool: null,
       pglite,
       gate,
       url: null,
@@ -100,7 +95,7 @@ export class Database {
   }
 
   /** The PGlite instance behind the embedded database, or null on PostgreSQL. */
-  get pglite(): PGlite | null {
+  get pglite(): PGliteInterface | null {
     return this.#pglite;
   }
 

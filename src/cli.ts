@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, type PortalConfig } from './config.ts';
+import { PortalError } from './errors/portal-error.ts';
+import { fillTemplate, PROBLEMS } from './errors/problem-catalogue.ts';
+import { buildApp } from './http/app.ts';
+import { createLogger } from './logger.ts';
+import { openDatabase, openKeyring, startJobs } from './runtime.ts';
+import { seedDemoData } from './services/demo-seed.ts';
+import { createUser, resetPassword } from './services/users.ts';
+import type { TenantRole } from './domain/roles.ts';
+
+// Shutdown waits this long for requests and jobs in progress before the process exits anyway.
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function setup(): { config: PortalConfig; logger: Logger } {
+  const config = loadConfig();
+  return { config, logger: createLogger({ level: config.logLevel }) };
+}
+
+/** Runs `close` once on SIGINT or SIGTERM, then exits; a second signal exits at once. */
+function onShutdown(logger: Logger, close: () => Promise<void>): void {
+  let closing = false;
+  const handler = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+
+    const timer = setTimeout(() => {
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    timer.unref();
+
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+async function serve(): Promise<void> {
+  const { config, logger } = setup();
+  const database = await openDatabase(config, logger);
+  const keyring = await openKeyring(config, logger);
+
+  if (config.mode === 'demo') {
+    const seeded = await seedDemoData(database.db, keyring, { password: config.demoPassword });
+    if (seeded.generatedPassword) {
+      // Printed once to the terminal, never to the log: the log may be shipped elsewhere.
+      console.log(`\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n  It is shown only now; reset it with: tenant-portal user reset-password --username demo\n`);
+    }
+  }
+
+  const boss = await startJobs(database, logger, { runHandlers: config.workersInProcess });
+  let queueRunning = true;
+  boss.on('stopped', () => {
+    queueRunning = false;
+  });
+
+  const app = await buildApp({
+    config,
+    database,
+    logger,
+    keyring,
+    readinessChecks: [
+      { name: 'database', check: async () => (await database.ping(), true) },
+      { name: 'queue', check: async () => queueRunning },
+    ],
+  });
+  await app.listen({ host: config.host, port: config.port });
+  logger.info({ mode: config.mode, database: database.kind, workersInProcess: config.workersInProcess }, 'tenant portal serving');
+
+  onShutdown(logger, async () => {
+    await app.close();
+    await boss.stop({ graceful: true, wait: true, timeout: SHUTDOWN_GRACE_MS - 2000 });
+    await database.close();
+  });
+}
+
+async function worker(): Promise<void> {
+  const { config, logger } = setup();
+  if (!config.databaseUrl) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'the embedded database belongs to the one process that opened it, so a separate worker needs PostgreSQL. ' +
+        'Set DATABASE_URL, or let `serve` run the jobs in-process (the default without DATABASE_URL).',
+    );
+  }
+
+  const database = await openDatabase(config, logger);
+  const boss = await startJobs(database, logger, { runHandlers: true });
+  logger.info('tenant portal worker running');
+
+  onShutdown(logger, async () => {
+    await boss.stop({ graceful: true, wait: true, timeout: SHUTDOWN_GRACE_MS - 2000 });
+    await database.close();
+  });
+}
+
+async function migrate(): Promise<void> {
+  const { config, logger } = setup();
+  const database = await openDatabase(config, logger);
+  await database.close();
+}
+
+async function seed(): Promise<void> {
+  const { config, logger } = setup();
+  if (config.mode !== 'demo') {
+    throw new ConfigError('PORTAL_MODE', 'demo data is never created in production mode; create tenants and users with the admin API or `tenant-portal user create`.');
+  }
+
+  const database = await openDatabase(config, logger);
+  const keyring = await openKeyring(config, logger);
+  const result = await seedDemoData(database.db, keyring, { password: config.demoPassword });
+  await database.close();
+
+  if (!result.created) console.log('Demo data already present; nothing changed.');
+  else if (result.generatedPassword) console.log(`Demo users admin and demo created. Password: ${result.generatedPassword}`);
+  else console.log('Demo users admin and demo created with DEMO_PASSWORD.');
+}
+
+async function readPasswordFromStdin(): Promise<string> {
+  const text = readFileSync(0, 'utf8');
+  return text.replace(/\r?\n$/, '');
+}
+
+async function userCreate(options: { username: string; displayName?: string; platformOperator?: boolean; tenant?: string; role: TenantRole; passwordStdin?: boolean }): Promise<void> {
+  const { config, logger } = setup();
+  const database = await openDatabase(config, logger);
+  try {
+    let membership: { tenantId: string; role: TenantRole } | undefined;
+    if (options.tenant) {
+      const tenant = await database.db.selectFrom('tenants').select('id').where('code', '=', options.tenant).executeTakeFirst();
+      if (!tenant) throw new PortalError('NOT_FOUND', { resource: 'tenant', id: options.tenant });
+      membership = { tenantId: tenant.id, role: options.role };
+    }
+
+    const password = options.passwordStdin ? await readPasswordFromStdin() : `${(await import('node:crypto')).randomBytes(12).toString('base64url')}7a`;
+    const user = await createUser(database.db, {
+      username: options.username,
+      password,
+      ...(options.displayName ? { displayName: options.displayName } : {}),
+      isPlatformOperator: options.platformOperator ?? false,
+      ...(membership ? { membership } : {}),
+    });
+    console.log(`User ${options.username} created (id ${user.id}).`);
+    if (!options.passwordStdin) console.log(`Password: ${password}\nIt is shown only now.`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function userResetPassword(options: { username: string; passwordStdin?: boolean }): Promise<void> {
+  const { config, logger } = setup();
+  const database = await openDatabase(config, logger);
+  try {
+    const password = options.passwordStdin ? await readPasswordFromStdin() : `${(await import('node:crypto')).randomBytes(12).toString('base64url')}7a`;
+    if (!(await resetPassword(database.db, options.username, password))) {
+      throw new PortalError('NOT_FOUND', { resource: 'user', id: options.username });
+    }
+    console.log(`Password of ${options.username} reset; all of the user's sessions were ended.`);
+    if (!options.passwordStdin) console.log(`New password: ${password}\nIt is shown only now.`);
+  } finally {
+    await database.close();
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof PortalError) {
+    const definition = PROBLEMS[error.code];
+    return `${error.code}: ${fillTemplate(definition.detail['en-US'], error.params)}`;
+  }
+  if (error instanceof ConfigError) return `Invalid configuration: ${error.message}`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+const program = new Command()
+  .name('tenant-portal')
+  .description('Tenant Portal (租户门户): multi-tenant portal and VM lifecycle manager for OpenStack')
+  .showHelpAfterError();
+
+program.command('serve').description('serve the HTTP API (and run jobs in-process on the embedded database)').action(serve);
+program.command('worker').description('run job handlers (needs DATABASE_URL)').action(worker);
+program.command('migrate').description('apply pending database migrations and exit').action(migrate);
+program.command('seed').description('create the demo tenant and users (demo mode only)').action(seed);
+
+const user = program.command('user').description('create users and reset passwords');
+user
+  .command('create')
+  .description('create a user; prints a generated password unless --password-stdin is given')
+  .requiredOption('--username <name>', 'login name: letters, digits, dot, underscore or hyphen, 2 to 64 characters')
+  .option('--display-name <name>', 'name shown in the portal')
+  .option('--platform-operator', 'give the user the platform operator role')
+  .option('--tenant <code>', 'tenant code to add the user to')
+  .addOption(new Option('--role <role>', 'role in the tenant').choices(['viewer', 'operator', 'admin']).default('viewer'))
+  .option('--password-stdin', 'read the password from standard input')
+  .action((options: Parameters<typeof userCreate>[0]) => userCreate(options));
+user
+  .command('reset-password')
+  .description('set a new password and end the user’s sessions; prints a generated password unless --password-stdin is given')
+  .requiredOption('--username <name>', 'login name')
+  .option('--password-stdin', 'read the password from standard input')
+  .action((options: Parameters<typeof userResetPassword>[0]) => userResetPassword(options));
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(describeFailure(error));
+  process.exit(1);
+});

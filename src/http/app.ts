@@ -1,0 +1,101 @@
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { PortalConfig } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { PortalError } from '../errors/portal-error.ts';
+import type { Keyring } from '../services/crypto/index.ts';
+import { authenticationPlugin } from './plugins/authentication.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { requestLogPlugin } from './plugins/request-log.ts';
+import { sendProblem, toPortalError } from './problem-response.ts';
+import { requestIdFor } from './request-id.ts';
+import { adminContactRoutes } from './routes/admin-contacts.ts';
+import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { ProblemSchema } from './schemas.ts';
+
+export interface AppDependencies {
+  config: PortalConfig;
+  database: Database;
+  logger: Logger;
+  keyring: Keyring;
+  readinessChecks: ReadinessCheck[];
+}
+
+/** Builds the HTTP app without listening; `serve` listens, tests call `inject()`. */
+export async function buildApp(deps: AppDependencies) {
+  const { config, database, logger } = deps;
+
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request lines come from the request-log plugin alone, one line per request.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdFor,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    ajv: {
+      // Unknown fields are rejected rather than silently dropped, so a typo is reported.
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
+  });
+
+  // Only JSON bodies are accepted; Fastify's text/plain parser would let other content through.
+  app.removeContentTypeParser('text/plain');
+
+  app.addSchema(ProblemSchema);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const portalError = toPortalError(error as Error, request, config.bodyLimitBytes);
+    if (portalError.code === 'INTERNAL') {
+      request.log.error({ err: error, body: request.body }, 'unhandled error');
+    }
+    return sendProblem(reply, request, portalError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new PortalError('ROUTE_NOT_FOUND', { method: request.method, path: request.url.split('?')[0] ?? '' })),
+  );
+
+  // The API documentation is public: it describes routes, and every route still checks its caller.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: 'public' };
+  });
+
+  await app.register(helmet, { global: true });
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Tenant Portal API', version: '1', description: '租户门户 API. Errors are application/problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'tp_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(requestLogPlugin);
+  await app.register(metricsPlugin);
+  await app.register(authenticationPlugin, { db: database.db, config });
+
+  await app.register(healthRoutes, { checks: deps.readinessChecks });
+  await app.register(authRoutes, { db: database.db, config });
+  await app.register(apiTokenRoutes, { db: database.db });
+  await app.register(adminContactRoutes, { db: database.db, keyring: deps.keyring });
+
+  return app;
+}
+
+export type PortalApp = Awaited<ReturnType<typeof buildApp>>;
