@@ -42,6 +42,7 @@ export class TokenManager {
   private current: KeystoneToken | undefined;
   private issuedAtMs = 0;
   private inFlight: Promise<KeystoneToken> | undefined;
+  private authentications = 0;
   private readonly refreshMarginMs: number;
   private readonly now: () => number;
 
@@ -73,6 +74,11 @@ export class TokenManager {
     return this.getToken(signal);
   }
 
+  /** Number of POST /v3/auth/tokens calls started, failed ones included. */
+  get authenticationCount(): number {
+    return this.authentications;
+  }
+
   /** Token in use, without authenticating; undefined before the first request. */
   peek(): KeystoneToken | undefined {
     return this.current;
@@ -90,6 +96,7 @@ export class TokenManager {
     }
 
     const startedAtMs = this.now();
+    this.authentications += 1;
     const authentication = this.issue().then(
       (token) => {
         this.current = token;
