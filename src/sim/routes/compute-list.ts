@@ -105,12 +105,7 @@ export function listServers(store: SimStore, ctx: CallerContext, query: ListQuer
   const order: ServerOrder | undefined = projectId !== undefined ? store.projectOrder.get(projectId) : store.order;
   if (!order) return { ok: true, servers: page, pageFull: false };
   const items = order.items;
-  let i = 0;
-  if (marker) {
-    // A marker from another project is not in this order: find its position by (created, id).
-    i = marker.projectId === projectId || projectId === undefined ? order.afterMarker(marker) : order.lowerBound(marker.createdAt, marker.id);
-  }
-  for (; i < items.length && page.length < limit; i++) {
+  for (let i = marker ? order.startAfter(marker) : items.length - 1; i >= 0 && page.length < limit; i--) {
     const server = items[i] as Server;
     if (matches(server)) page.push(server);
   }

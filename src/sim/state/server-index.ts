@@ -1,15 +1,21 @@
 import type { Server } from './types.ts';
 
 /**
- * Servers in Nova's default list order (created_at descending, then id descending), so a page
- * starts with a binary search for the marker and reads `limit` entries instead of sorting all
- * servers on every request. Insertion and removal splice an array: O(n) moves but no sort, which
- * stays well under a millisecond at 50,000 servers.
+ * Servers sorted oldest first by (created_at, id), so a page in Nova's default order (created_at
+ * descending, then id descending) is a binary search for the marker plus a backward walk of
+ * `limit` entries, instead of a sort of all servers per request. New servers append at the end in
+ * O(1); removal splices the array.
  */
 export class ServerOrder {
+  /** Oldest first; Nova's list order is this array read backwards. */
   readonly items: Server[] = [];
 
   insert(server: Server): void {
+    const last = this.items[this.items.length - 1];
+    if (!last || comesBefore(server.createdAt, server.id, last.createdAt, last.id)) {
+      this.items.push(server);
+      return;
+    }
     this.items.splice(this.lowerBound(server.createdAt, server.id), 0, server);
   }
 
@@ -18,23 +24,25 @@ export class ServerOrder {
     if (this.items[at] === server) this.items.splice(at, 1);
   }
 
-  /** Index of the first entry at or after (createdAt, id) in list order. */
+  /** Index of the first entry not older than (createdAt, id). */
   lowerBound(createdAt: number, id: string): number {
     let lo = 0;
     let hi = this.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const item = this.items[mid] as Server;
-      if (comesBefore(item.createdAt, item.id, createdAt, id)) lo = mid + 1;
+      if (comesBefore(createdAt, id, item.createdAt, item.id)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Index of the first entry after the marker server. */
-  afterMarker(marker: Server): number {
-    const at = this.lowerBound(marker.createdAt, marker.id);
-    return this.items[at] === marker ? at + 1 : at;
+  /**
+   * Index where a backward walk in list order starts after the marker: the newest entry older
+   * than the marker, or -1 when none is. The marker need not be in this order.
+   */
+  startAfter(marker: Server): number {
+    return this.lowerBound(marker.createdAt, marker.id) - 1;
   }
 }
 
