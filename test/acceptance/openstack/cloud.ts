@@ -24,6 +24,10 @@ const SKIP_HINT =
   'skipped: no cloud configured. Start one with `sudo ../shared/openstack/up`, then export ' +
   'OS_CLIENT_CONFIG_FILE=/var/lib/local-openstack/clouds.yaml TEST_OS_CLOUD=local-demo TEST_OS_ADMIN_CLOUD=local-admin';
 
+if (!cloudConfigured) {
+  console.error(`OpenStack acceptance tests ${SKIP_HINT}`);
+}
+
 /** Suite title that says why the suite is skipped and how to run it. */
 export function suiteTitle(title: string): string {
   return cloudConfigured ? title : `${title} (${SKIP_HINT})`;
