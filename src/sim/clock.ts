@@ -7,8 +7,8 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * Clock that moves only when told to, so tests can jump over build and stop durations without
- * sleeping. Time never goes backwards.
+ * Clock that moves only through `advance` and `set`, so tests can jump over build and stop
+ * durations without sleeping. Both reject moving time backwards.
  */
 export class ManualClock implements Clock {
   private current: number;

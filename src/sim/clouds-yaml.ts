@@ -27,7 +27,7 @@ export function cloudsYaml(authUrl: string, users: SimUserConfig[], region = 'Re
   return stringify({ clouds });
 }
 
-/** Writes the clouds.yaml (mode 0600, since it holds passwords), creating its folder. */
+/** Writes the clouds.yaml with mode 0600 because it contains passwords, creating its folder. */
 export function writeCloudsYaml(path: string, authUrl: string, users: SimUserConfig[], region = 'RegionOne'): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, cloudsYaml(authUrl, users, region), { mode: 0o600 });

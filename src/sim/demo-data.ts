@@ -2,7 +2,7 @@ import { defaultPool } from './state/ipam.ts';
 import type { SimStore } from './state/store.ts';
 import type { Flavor, Image, Network, Subnet } from './state/types.ts';
 
-/** A simulator user with a role on one project of the same name unless `project` says otherwise. */
+/** A simulator user with one role on one project (`project` names it). */
 export interface SimUserConfig {
   name: string;
   password: string;
@@ -64,9 +64,10 @@ const imageSpecs: ImageSpec[] = [
 const projectCidrs: Record<string, string> = { admin: '10.0.0.0/24', demo: '10.10.0.0/24', alt: '10.20.0.0/24' };
 
 /**
- * Fills an empty store with the demo cloud: domain Default, roles, projects and users from the
- * config, ten flavors, images of common distributions plus edge cases, a network per project,
- * the external network `public` and one network that is administratively down.
+ * Fills an empty store with the demo cloud. It adds domain Default, the roles, and the projects
+ * and users from the config. It adds ten flavors and images of common distributions plus edge
+ * cases. It adds a network per project, the external network `public` and one network that is
+ * administratively down.
  */
 export function seedDemoData(store: SimStore, users: SimUserConfig[] = defaultUsers): void {
   const now = store.now();

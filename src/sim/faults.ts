@@ -39,7 +39,7 @@ export interface FaultConfig {
   /** Latency for every request that no route rule gives one. */
   latency?: LatencySpec;
   routes?: RouteFault[];
-  /** The next N requests to any service answer 503. */
+  /** The next N requests to any service fail with 503. */
   burst503?: number;
   build?: BuildFaults;
   /** Lifetime of newly issued tokens in seconds (Keystone's default is 3600). */

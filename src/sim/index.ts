@@ -28,7 +28,7 @@ export interface SimulatorOptions {
   port?: number;
   /** Listen address; 127.0.0.1 by default. */
   host?: string;
-  /** Seed for ids, MAC addresses and faults; the same seed and requests give the same answers. */
+  /** Seed for ids, MAC addresses and faults. The same seed and requests give the same responses. */
   seed?: number | string;
   /** Time source; pass a ManualClock in tests to skip build and stop durations. */
   clock?: Clock;

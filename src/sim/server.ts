@@ -1,7 +1,7 @@
 // The simulator uses Fastify rather than node:http because the portal already depends on it and
-// it gives three things the simulator needs: a radix-tree router for the ~60 OpenStack routes under
-// one port, request hooks that apply auth, faults and latency in one place for every service, and
-// `app.inject()`, which lets unit tests call the API in-process without opening a socket.
+// it gives three things the simulator needs. Its radix-tree router serves the ~60 OpenStack routes
+// under one port. Its request hooks apply auth, faults and latency in one place for every service.
+// And `app.inject()` lets unit tests call the API in-process without opening a socket.
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from './clock.ts';
@@ -46,7 +46,7 @@ export function buildSimulatorApp(options: BuildAppOptions): FastifyInstance {
   });
 
   // OpenStack clients send JSON bodies with or without a content type, and empty bodies on
-  // DELETE; parse leniently and let routes answer malformed JSON in their service's shape.
+  // DELETE. Parse leniently and let each route reject malformed JSON in its service's shape.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -86,7 +86,7 @@ export function buildSimulatorApp(options: BuildAppOptions): FastifyInstance {
   }));
 
   app.setNotFoundHandler((request, reply) => {
-    // Nova's and Glance's routers answer an unknown path with webob's HTML page; Neutron and Keystone with JSON.
+    // Nova's and Glance's routers return webob's HTML page for an unknown path, Neutron and Keystone return JSON.
     if (request.url.startsWith('/compute')) return glanceError(request, reply, 404, 'The resource could not be found.');
     return sendServiceError(request, reply, 404, 'The resource could not be found.');
   });

@@ -238,7 +238,7 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
       const actions = (result.body as { instanceActions: { action: string; request_id: string; start_time: string }[] }).instanceActions;
       expect(actions.map((a) => a.action)).toEqual(['reboot', 'start', 'stop', 'create']);
       const path = `/servers/${ctx.first}/os-instance-actions/${actions[0]?.request_id}`;
-      // A member sees the events of an action only from microversion 2.51.
+      // Nova shows a member the events of an action only from microversion 2.51.
       const old = (await nova(ctx, 'GET', path)).body as { instanceAction: Record<string, unknown> };
       expect(old.instanceAction.events).toBeUndefined();
       const detail = await nova(ctx, 'GET', path, undefined, { 'OpenStack-API-Version': 'compute 2.93' });

@@ -9,7 +9,7 @@ import { readCloud } from './os-http.ts';
 /** A cloud the contract scenarios run against. */
 export interface ContractTarget {
   name: string;
-  /** Null when the target is not configured; `skipReason` then says how to enable it. */
+  /** False when the target is not configured. `skipReason` then explains how to enable it. */
   enabled: boolean;
   skipReason: string;
   start(): Promise<{ member: CloudConfig; admin: CloudConfig }>;
@@ -19,7 +19,7 @@ export interface ContractTarget {
   transitionTimeoutMs: number;
 }
 
-/** The simulator, started on a free port with short phase durations and written clouds.yaml. */
+/** Returns the simulator target: a free port, short phase durations and a written clouds.yaml. */
 export function simulatorTarget(): ContractTarget {
   let simulator: Simulator | undefined;
   let folder: string | undefined;
@@ -46,7 +46,7 @@ export function simulatorTarget(): ContractTarget {
   };
 }
 
-/** A real cloud named by OS_CLIENT_CONFIG_FILE, TEST_OS_CLOUD and TEST_OS_ADMIN_CLOUD. */
+/** Returns the real cloud target named by OS_CLIENT_CONFIG_FILE, TEST_OS_CLOUD and TEST_OS_ADMIN_CLOUD. */
 export function realCloudTarget(): ContractTarget {
   const file = process.env.OS_CLIENT_CONFIG_FILE;
   const memberName = process.env.TEST_OS_CLOUD;

@@ -38,8 +38,9 @@ const outOfBandOps: Record<string, OperationName> = {
 };
 
 /**
- * Control endpoints under `/_sim`, all requiring the `X-Sim-Admin-Secret` header: state summary,
- * fault configuration, out-of-band server changes, bulk loading and (with a manual clock) time travel.
+ * Registers the control endpoints under `/_sim`, which all require the `X-Sim-Admin-Secret`
+ * header. They return a state summary, set faults, change servers out of band, bulk-load servers
+ * and, with a manual clock, move time.
  */
 export function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
   const { store, faults } = deps;

@@ -5,9 +5,9 @@ import { sendUnauthorized } from './context.ts';
 type Unauthorized = (request: FastifyRequest, reply: FastifyReply, authUrl: string) => FastifyReply;
 
 /**
- * Resolves `X-Auth-Token` into `request.caller`, or answers 401 for a missing, invalid, revoked
- * or expired token: in keystonemiddleware's envelope by default, or through `unauthorized` for a
- * service that answers differently (Glance).
+ * Resolves `X-Auth-Token` into `request.caller`, or sends 401 for a missing, invalid, revoked or
+ * expired token. The 401 uses keystonemiddleware's envelope unless `unauthorized` sends another
+ * one (Glance does).
  */
 export function makeAuthHook(deps: RouteDeps, unauthorized: Unauthorized = (_request, reply, authUrl) => sendUnauthorized(reply, authUrl)) {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -51,7 +51,9 @@ export function listServers(store: SimStore, ctx: CallerContext, query: ListQuer
       return { ok: false, status: 403, message: `Policy doesn't allow os_compute_api:servers:${detail ? 'detail:' : 'index:'}get_all_tenants to be performed.` };
     }
   }
-  const projectId = allTenants ? (ctx.isAdmin ? query.projectId : undefined) : ctx.project.id;
+  // Without all_tenants Nova scopes every caller, admins too, to the token's project.
+  let projectId: string | undefined = ctx.project.id;
+  if (allTenants) projectId = query.projectId;
 
   let nameFilter: RegExp | null = null;
   if (query.name !== undefined) {

@@ -29,7 +29,7 @@ const actions: Record<string, { op: OperationName | 'reboot'; name: string }> = 
 
 /**
  * Reads the requested microversion from `OpenStack-API-Version: compute X.Y` or the older
- * `X-OpenStack-Nova-API-Version`, or answers 400/406 as Nova does.
+ * `X-OpenStack-Nova-API-Version`. Sends Nova's 400 or 406 and returns null when it is invalid.
  */
 function chooseMicroversion(request: FastifyRequest, reply: FastifyReply): [number, number] | null {
   let requested: string | undefined;
@@ -45,6 +45,7 @@ function chooseMicroversion(request: FastifyRequest, reply: FastifyReply): [numb
     const legacy = request.headers['x-openstack-nova-api-version'];
     requested = Array.isArray(legacy) ? legacy[0] : legacy;
   }
+
   if (requested === undefined || requested === '') return MIN_MICROVERSION;
   if (requested.toLowerCase() === 'latest') return MAX_MICROVERSION;
   const match = /^([1-9]\d*)\.(0|[1-9]\d*)$/.exec(requested);
@@ -52,6 +53,7 @@ function chooseMicroversion(request: FastifyRequest, reply: FastifyReply): [numb
     void novaError(reply, 400, `API Version String ${requested} is of invalid format. Must be of format MajorNum.MinorNum.`);
     return null;
   }
+
   const version: [number, number] = [Number(match[1]), Number(match[2])];
   const below = version[0] < MIN_MICROVERSION[0] || (version[0] === MIN_MICROVERSION[0] && version[1] < MIN_MICROVERSION[1]);
   const above = version[0] > MAX_MICROVERSION[0] || (version[0] === MAX_MICROVERSION[0] && version[1] > MAX_MICROVERSION[1]);
@@ -119,7 +121,7 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
 
   const mv = (request: FastifyRequest): [number, number] => request.microversion ?? MIN_MICROVERSION;
 
-  /** The server when the caller may see it, else undefined (Nova answers 404 for other projects). */
+  /** Returns the server when the caller may see it, else undefined (Nova returns 404 for other projects). */
   function visibleServer(ctx: CallerContext, id: string): Server | undefined {
     const server = store.servers.get(id);
     if (!server || server.deletedAt !== null) return undefined;

@@ -39,7 +39,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** keystonemiddleware's 401 answer for a missing, invalid, revoked or expired token. */
+/** Sends keystonemiddleware's 401 response for a missing, invalid, revoked or expired token. */
 export function sendUnauthorized(reply: FastifyReply, authUrl: string): FastifyReply {
   return reply
     .code(401)
@@ -98,8 +98,8 @@ export function statusTitle(status: number): string {
 }
 
 /**
- * Glance's error answer. Glance sends an HTML page unless the client accepts JSON, and then the
- * message keeps the HTML line breaks and `code` is a string such as "404 Not Found".
+ * Sends Glance's (webob's) error response: an HTML page unless the client accepts JSON. The JSON
+ * form keeps the HTML line breaks in `message`, and `code` is a string such as "404 Not Found".
  */
 export function glanceError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
   const title = statusTitle(status);

@@ -39,7 +39,7 @@ export function imageView(image: Image): Record<string, unknown> {
   };
 }
 
-/** Whether the caller may see the image at all (Glance's default visibility rules). */
+/** Returns whether the caller may see the image at all (Glance's default visibility rules). */
 function canSee(image: Image, ctx: CallerContext): boolean {
   if (ctx.isAdmin) return true;
   if (image.visibility === 'public' || image.visibility === 'community') return true;
@@ -49,7 +49,7 @@ function canSee(image: Image, ctx: CallerContext): boolean {
 /** Glance v2 images: list with filters and paging, show, and the 404 shapes Glance uses. */
 export function registerImage(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
-  // Glance answers a bad token itself, with webob's page (or its JSON form), not keystonemiddleware's envelope.
+  // Glance rejects a bad token itself with webob's page (or its JSON form), not keystonemiddleware's envelope.
   const authenticate = makeAuthHook(deps, (request, reply, authUrl) => {
     reply.header('WWW-Authenticate', `Keystone uri="${authUrl}"`);
     return glanceError(request, reply, 401, UNAUTHORIZED_PAGE_TEXT);
@@ -101,7 +101,7 @@ export function registerImage(app: FastifyInstance, deps: RouteDeps): void {
           if (owner !== undefined && image.owner !== owner) return false;
           return true;
         })
-        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id));
 
       const marker = queryString(q, 'marker');
       if (marker !== undefined) {

@@ -197,7 +197,7 @@ export function registerKeystone(app: FastifyInstance, deps: RouteDeps): void {
     return reply.code(201).header('X-Subject-Token', token.id).header('Vary', 'X-Auth-Token').send(tokenBody(token, withCatalog));
   });
 
-  // Fastify answers HEAD from the GET route, without the body.
+  // Fastify serves HEAD from the GET route, without the body.
   const validate = async (request: FastifyRequest, reply: FastifyReply) => {
     const subject = request.headers['x-subject-token'];
     const id = Array.isArray(subject) ? subject[0] : subject;

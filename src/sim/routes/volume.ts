@@ -5,7 +5,7 @@ import { makeAuthHook } from './auth-hook.ts';
 import type { CallerContext, RouteDeps } from './context.ts';
 import { caller, cinderError, isObject, MALFORMED, queryString } from './context.ts';
 
-/** A small part of Cinder v3: volumes (create, show, list, delete) and limits. */
+/** Registers a small part of Cinder v3: volumes (create, show, list, delete), quota sets and limits. */
 export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
   const authenticate = makeAuthHook(deps);
@@ -32,7 +32,7 @@ export function registerVolume(app: FastifyInstance, deps: RouteDeps): void {
 
   const visible = (v: Volume, ctx: CallerContext) => !v.deleted && (ctx.isAdmin || v.projectId === ctx.project.id);
 
-  /** Volume as Cinder 3.0 prints it; the create answer lacks the tenant attribute and has no update time yet. */
+  /** Volume as Cinder 3.0 prints it. The create response lacks the tenant attribute and has no update time yet. */
   function volumeView(v: Volume, projectId: string, ctx: CallerContext, justCreated = false) {
     const view: Record<string, unknown> = {
       id: v.id,

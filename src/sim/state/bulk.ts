@@ -33,7 +33,9 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
     const flavor = flavors[store.ids.int(0, flavors.length - 1)] as (typeof flavors)[number];
     const image = images[store.ids.int(0, images.length - 1)] as (typeof images)[number];
     const roll = store.ids.float();
-    const vmState = roll < 0.8 ? 'active' : roll < 0.95 ? 'stopped' : 'error';
+    let vmState: Server['vmState'] = 'error';
+    if (roll < 0.8) vmState = 'active';
+    else if (roll < 0.95) vmState = 'stopped';
     const server: Server = {
       id: store.ids.uuid(),
       name: `${prefix}-${i + 1}`,
@@ -50,7 +52,7 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
       host: store.config.computeHost,
       vmState,
       taskState: null,
-      powerState: vmState === 'active' ? PowerState.RUNNING : vmState === 'stopped' ? PowerState.SHUTDOWN : PowerState.NOSTATE,
+      powerState: powerStates[vmState] ?? PowerState.NOSTATE,
       networkIds: network ? [network.id] : [],
       portIds: [],
       volumeIds: [],
@@ -86,6 +88,8 @@ export function loadServers(store: SimStore, options: BulkLoadOptions): Server[]
   store.changed();
   return created;
 }
+
+const powerStates: Partial<Record<Server['vmState'], number>> = { active: PowerState.RUNNING, stopped: PowerState.SHUTDOWN };
 
 function bulkNetwork(store: SimStore, projectId: string, now: number): Network {
   const name = 'bulk-net';

@@ -14,7 +14,7 @@ export interface Timings {
   suspend: number;
   resume: number;
   delete: number;
-  /** How long a deleted server stays fetchable with status DELETED before GET answers 404. */
+  /** Time a deleted server stays fetchable with status DELETED before GET returns 404. */
   deletedVisible: number;
   resize: number;
   volumeCreate: number;

@@ -1,10 +1,10 @@
 import type { Server } from './types.ts';
 
 /**
- * Servers sorted oldest first by (created_at, id), so a page in Nova's default order (created_at
- * descending, then id descending) is a binary search for the marker plus a backward walk of
- * `limit` entries, instead of a sort of all servers per request. New servers append at the end in
- * O(1); removal splices the array.
+ * Servers sorted oldest first by (created_at, id). Nova lists newest first (created_at, then id,
+ * both descending), so a page is a binary search for the marker plus a backward walk of `limit`
+ * entries instead of a sort of all servers per request. New servers append in O(1), and removal
+ * splices the array.
  */
 export class ServerOrder {
   /** Oldest first; Nova's list order is this array read backwards. */

@@ -51,7 +51,7 @@ export const defaultStoreConfig: StoreConfig = {
   computeHost: 'sim-compute-1',
 };
 
-/** How the next build ends, chosen by the fault injector. */
+/** Outcome of the next build, chosen by the fault injector. */
 export interface BuildOutcome {
   outcome: 'active' | 'error' | 'stuck';
   faultMessage?: string;

@@ -1,6 +1,6 @@
 /**
- * Queue of pending state changes ordered by due time (a binary min-heap). The store pops every
- * entry whose time has come before it answers a request, so state advances lazily with the
+ * Queue of pending state changes ordered by due time (a binary min-heap). Before handling a
+ * request the store pops every entry whose time has come, so state advances lazily with the
  * injected clock and no timers run.
  */
 export interface TimelineEntry {

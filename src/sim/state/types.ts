@@ -239,7 +239,7 @@ export interface Server {
   updatedAt: number;
   launchedAt: number | null;
   terminatedAt: number | null;
-  /** Set when the record is soft-deleted: GET answers 404, changes-since still lists it. */
+  /** Set when the record is soft-deleted. GET then returns 404, but changes-since still lists it. */
   deletedAt: number | null;
   locked: boolean;
   reservationId: string;

@@ -85,8 +85,9 @@ describe('servers paging and filters', () => {
     env.clock.advance(60_000);
 
     const changed = (await env.request('GET', `/compute/v2.1/servers/detail?changes-since=${encodeURIComponent(since)}`, { token })).body as Page;
+    const statusOf: Record<string, string> = { active: 'ACTIVE', stopped: 'SHUTOFF', error: 'ERROR' };
     expect(changed.servers.map((s) => [s.id, s.status])).toEqual([
-      [touched, loaded[3]?.vmState === 'stopped' ? 'SHUTOFF' : loaded[3]?.vmState === 'error' ? 'ERROR' : 'ACTIVE'],
+      [touched, statusOf[loaded[3]?.vmState ?? '']],
       [victim, 'DELETED'],
     ]);
     const plain = (await env.request('GET', '/compute/v2.1/servers', { token })).body as Page;
