@@ -1,5 +1,5 @@
 // Captures real OpenStack responses for the unit tests of src/openstack into
-// test/fixtures/openstack/*.json. Each fixture holds the request (method, service, path) and the
+// test/fixtures/openstack/*.json. Each fixture contains the request (method, service, path) and the
 // response (status, selected headers, body) with tokens and passwords replaced and every
 // http://127.0.0.1:<port> origin replaced by `{{origin}}/<service>`, so the fake server of the
 // unit tests can serve it from any port.

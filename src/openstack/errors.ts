@@ -37,7 +37,7 @@ export const OPENSTACK_ERROR_CODES = {
   OS_CONFIG: 'OS_CONFIG',
   /** The request needs a newer API microversion than the cloud offers. */
   OS_UNSUPPORTED: 'OS_UNSUPPORTED',
-  /** A waited-for server went to ERROR; `fault` holds Nova's fault. */
+  /** A waited-for server went to ERROR. `fault` contains Nova's fault. */
   OS_SERVER_FAULT: 'OS_SERVER_FAULT',
   /** A waited-for volume went to an `error` status. */
   OS_VOLUME_ERROR: 'OS_VOLUME_ERROR',

@@ -24,7 +24,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** What one poll found: a final value, or the state to report if the deadline passes. */
+/** Result of one poll: a final value, or the state to report if the deadline passes. */
 type PollOutcome<T> = { done: true; value: T } | { done: false; state: string };
 
 /** Sentinel reason of the internal abort fired when the deadline passes. */

@@ -1,7 +1,7 @@
 import { abortedError } from '../transport/sleep.ts';
 import type { KeystoneToken } from './keystone.ts';
 
-/** Re-authenticate when less than this is left of a token's life (or half its life, if shorter). */
+/** Margin before expiry at which the client re-authenticates; half the token's life is used if that is shorter. */
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 
 export interface TokenManagerOptions {
@@ -9,7 +9,7 @@ export interface TokenManagerOptions {
   now?: () => number;
 }
 
-/** Waits for `promise` but gives up with OS_ABORTED when `signal` fires; the promise itself runs on. */
+/** Waits for `promise`, or rejects with OS_ABORTED when `signal` fires. The promise itself keeps running. */
 function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) {
     return promise;

@@ -14,7 +14,7 @@ export interface InstanceActionEvent {
   host: string | null;
 }
 
-/** One instance action, e.g. `create`, `stop`, `reboot`; `message` holds the failure reason, if any. */
+/** One instance action, e.g. `create`, `stop`, `reboot`. `message` contains the failure reason, if any. */
 export interface InstanceAction {
   action: string;
   requestId: string;

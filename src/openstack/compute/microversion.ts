@@ -27,7 +27,7 @@ export function compareMicroversions(a: string, b: string): number {
   return left.major === right.major ? left.minor - right.minor : left.major - right.major;
 }
 
-/** Whether the negotiated `version` is at least `required`. */
+/** Returns true when the negotiated `version` is at least `required`. */
 export function atLeast(version: string, required: string): boolean {
   return compareMicroversions(version, required) >= 0;
 }

@@ -2,7 +2,7 @@ import type { OpenStackClient } from '../client.ts';
 import { computeRequest } from './microversion.ts';
 
 /**
- * Server actions, each a `POST /servers/{id}/action` answered with 202 and no body. A server in
+ * Sends a server action, a `POST /servers/{id}/action` that returns 202 and no body. A server in
  * the wrong state gives 409, thrown as OS_CONFLICT with `conflict.action` and `conflict.vmState`.
  * Actions are POSTs and are not retried.
  */
@@ -20,7 +20,7 @@ export function stopServer(client: OpenStackClient, serverId: string, signal?: A
   return serverAction(client, serverId, { 'os-stop': null }, signal);
 }
 
-/** Reboots: SOFT asks the guest (status REBOOT), HARD power-cycles it (status HARD_REBOOT). */
+/** Reboots a server: SOFT signals the guest OS (status REBOOT), HARD power-cycles it (status HARD_REBOOT). */
 export function rebootServer(client: OpenStackClient, serverId: string, type: 'SOFT' | 'HARD', signal?: AbortSignal): Promise<void> {
   return serverAction(client, serverId, { reboot: { type } }, signal);
 }

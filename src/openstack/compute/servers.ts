@@ -178,7 +178,7 @@ export function buildCreateServerBody(request: CreateServerRequest, microversion
 }
 
 /**
- * Creates a server and returns its id. Nova answers 202 with only the id (plus links and
+ * Creates a server and returns its id. Nova returns 202 with only the id (plus links and
  * adminPass), so callers GET the server or waitForServer for its state. Never retried, because
  * a repeated POST would create a second server.
  */

@@ -5,7 +5,7 @@ import type { Query } from '../url.ts';
 
 /**
  * Lists a Neutron collection such as `/networks`, following `<collection>_links` (absolute
- * next URLs). Neutron has no default page size, so without `limit` one page holds everything.
+ * next URLs). Neutron has no default page size, so without `limit` one page contains everything.
  */
 export function listNeutron<T>(
   client: OpenStackClient,

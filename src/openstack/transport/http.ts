@@ -5,7 +5,7 @@ import { OPENSTACK_ERROR_CODES, OpenStackError } from '../errors.ts';
 
 /**
  * TLS settings from clouds.yaml. Node's global fetch cannot take a custom CA without undici's
- * dispatcher, so the transport uses node:http and node:https with an agent per client; nothing
+ * dispatcher, so the transport uses node:http and node:https with an agent per client. Nothing
  * here changes process-wide TLS settings.
  */
 export interface TlsOptions {

@@ -127,7 +127,7 @@ export class Transport {
     }
   }
 
-  /** Returns the wait before the next attempt, or undefined when `Retry-After` asks for too long. */
+  /** Returns the wait before the next attempt, or undefined when `Retry-After` exceeds MAX_RETRY_AFTER_MS. */
   private retryDelayMs(response: HttpResponse, attempt: number): number | undefined {
     const retryAfterSeconds = parseRetryAfterSeconds(response.headers['retry-after']);
     if (retryAfterSeconds === undefined) {

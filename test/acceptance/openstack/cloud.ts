@@ -28,7 +28,7 @@ if (!cloudConfigured) {
   console.error(`OpenStack acceptance tests ${SKIP_HINT}`);
 }
 
-/** Suite title that says why the suite is skipped and how to run it. */
+/** Returns the suite title, extended with the reason for skipping and how to run the suite. */
 export function suiteTitle(title: string): string {
   return cloudConfigured ? title : `${title} (${SKIP_HINT})`;
 }

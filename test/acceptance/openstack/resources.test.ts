@@ -156,8 +156,8 @@ describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack images, networks and vol
   });
 
   it('boots from an existing bootable volume', async () => {
-    // This cloud's Cinder fake driver cannot copy an image into a volume (qemu-img has no device to
-    // write), so a mapping with source_type image fails there; a blank volume marked bootable works.
+    // This cloud's Cinder fake driver cannot copy an image into a volume because qemu-img has no
+    // device to write. A mapping with source_type image fails there, but a bootable blank volume works.
     const volume = await createVolume(client, { sizeGiB: 1, name: uniqueName('boot-volume') });
     volumes.add(volume.id);
     await waitForVolume(client, volume.id, { target: 'available', deadlineMs: STATE_DEADLINE_MS });

@@ -48,7 +48,7 @@ async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
 }
 
 /**
- * Nova keeps answering 200 with status DELETED for a moment after the delete, then 404; this
+ * Nova keeps returning 200 with status DELETED for a moment after the delete, then 404. This
  * polls GET at most `attempts` times, 500 ms apart, and returns the 404 error.
  */
 async function notFoundWithin(client: OpenStackClient, serverId: string, attempts: number): Promise<OpenStackError> {
@@ -178,7 +178,7 @@ describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack servers on a real cloud'
   });
 
   it('returns a noVNC console URL', async () => {
-    // Nova's fake driver answers with a console URL although no guest exists.
+    // Nova's fake driver returns a console URL although no guest exists.
     const console = await getRemoteConsole(client, firstId, { protocol: 'vnc', type: 'novnc' });
 
     expect(console.protocol).toBe('vnc');

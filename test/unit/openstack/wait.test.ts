@@ -24,7 +24,7 @@ async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
   throw new Error('expected a rejection');
 }
 
-/** A captured server reply with status and task state replaced. */
+/** Builds a captured server reply with status and task state replaced. */
 function serverReply(status: string, taskState: string | null, fixture = 'compute-server-get-2.93'): FakeReply {
   return replyFromFixture(fixture, (captured) => {
     const server = (captured.response.body as { server: Record<string, unknown> }).server;

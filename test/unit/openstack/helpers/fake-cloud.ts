@@ -23,9 +23,9 @@ export interface FakeReply {
   headers?: Record<string, string>;
   body?: unknown;
   bodyText?: string;
-  /** Wait before answering, to test timeouts. */
+  /** Delay before the response is sent, to test timeouts. */
   delayMs?: number;
-  /** Close the socket without answering, to test connection failures. */
+  /** Closes the socket without a response, to test connection failures. */
   destroy?: boolean;
 }
 
