@@ -22,6 +22,11 @@ import type { Timings } from './state/lifecycle.ts';
  *   .option('--max-limit <number>', 'largest servers page Nova returns (its [api] max_limit)')
  *   .option('--token-lifetime <seconds>', 'lifetime of issued tokens in seconds')
  *   .option('--admin-secret <value>', 'value of the X-Sim-Admin-Secret header for /_sim (default: $SIM_ADMIN_SECRET or random)')
+ *   .option('--latency <ms>', 'fixed delay added to every request, in milliseconds')
+ *   .option('--error-rate <fraction>', 'probability (0 to 1) that any request fails with 500')
+ *   .option('--burst503 <count>', 'the first N requests fail with 503')
+ *   .option('--build-error-rate <fraction>', 'probability (0 to 1) that a server build ends in ERROR')
+ *   .option('--build-stuck-rate <fraction>', 'probability (0 to 1) that a server build never leaves BUILD')
  *   .action((opts) => runSimCommand(opts))
  */
 export interface SimCommandOptions {
@@ -37,6 +42,12 @@ export interface SimCommandOptions {
   maxLimit?: number | string;
   tokenLifetime?: number | string;
   adminSecret?: string;
+  /** Fault shortcuts; they override the same settings of the faults file. */
+  latency?: number | string;
+  errorRate?: number | string;
+  burst503?: number | string;
+  buildErrorRate?: number | string;
+  buildStuckRate?: number | string;
 }
 
 /** Contents of `--config FILE`; every key is optional. */
@@ -64,6 +75,30 @@ function readYamlFile(path: string, what: string): unknown {
   }
 }
 
+function toFraction(value: number | string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 1) throw new Error(`--${name} must be a number from 0 to 1, got "${value}"`);
+  return number;
+}
+
+/** Applies the fault shortcut flags on top of the faults from files. */
+function withFaultFlags(faults: FaultConfig | undefined, options: SimCommandOptions): FaultConfig | undefined {
+  const latency = toInteger(options.latency, 'latency');
+  const errorRate = toFraction(options.errorRate, 'error-rate');
+  const burst503 = toInteger(options.burst503, 'burst503');
+  const buildErrorRate = toFraction(options.buildErrorRate, 'build-error-rate');
+  const buildStuckRate = toFraction(options.buildStuckRate, 'build-stuck-rate');
+  if ([latency, errorRate, burst503, buildErrorRate, buildStuckRate].every((v) => v === undefined)) return faults;
+  const merged: FaultConfig = structuredClone(faults ?? {});
+  if (latency !== undefined) merged.latency = { distribution: 'fixed', ms: latency };
+  if (errorRate !== undefined) merged.routes = [...(merged.routes ?? []), { path: '*', errorRate, status: 500 }];
+  if (burst503 !== undefined) merged.burst503 = burst503;
+  if (buildErrorRate !== undefined) merged.build = { ...merged.build, errorRate: buildErrorRate };
+  if (buildStuckRate !== undefined) merged.build = { ...merged.build, stuckRate: buildStuckRate };
+  return merged;
+}
+
 function toInteger(value: number | string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
@@ -80,6 +115,7 @@ export function simulatorOptionsFrom(options: SimCommandOptions): SimulatorOptio
     const problems = validateFaultConfig(faults);
     if (problems.length > 0) throw new Error(`faults file ${options.faults} is invalid: ${problems.join('; ')}`);
   }
+  faults = withFaultFlags(faults, options);
   const port = toInteger(options.port, 'port') ?? 8780;
   const maxLimit = toInteger(options.maxLimit, 'max-limit') ?? file.maxLimit;
   const tokenLifetime = toInteger(options.tokenLifetime, 'token-lifetime') ?? file.tokenLifetimeSeconds;

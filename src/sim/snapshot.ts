@@ -126,12 +126,15 @@ export function writeSnapshotFile(path: string, snapshot: Snapshot): void {
 }
 
 /**
- * Writes the store to disk at most once per `delayMs` after changes, so a burst of requests
- * costs one write. `flush()` writes pending changes at once (used on stop).
+ * Writes the store to disk after changes, at most once per `delayMs` or four times the last
+ * write's duration, whichever is longer. A burst of requests thus costs one write, and a large
+ * state (50,000 servers is tens of MB of JSON) does not keep the process busy writing.
+ * `flush()` writes pending changes at once (used on stop).
  */
 export class SnapshotWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private dirty = false;
+  private lastWriteMs = 0;
 
   constructor(
     private readonly store: SimStore,
@@ -145,10 +148,13 @@ export class SnapshotWriter {
   private schedule(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.delayMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.flush();
+      },
+      Math.max(this.delayMs, 4 * this.lastWriteMs),
+    );
     this.timer.unref?.();
   }
 
@@ -160,7 +166,9 @@ export class SnapshotWriter {
     if (!this.dirty) return;
     this.dirty = false;
     try {
+      const started = Date.now();
       writeSnapshotFile(this.path, takeSnapshot(this.store));
+      this.lastWriteMs = Date.now() - started;
     } catch (error) {
       this.onError(error);
     }
