@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type PortalConfig } from './config.ts';
 import { PortalError } from './errors/portal-error.ts';
 import { fillTemplate, PROBLEMS } from './errors/problem-catalogue.ts';
+import { startDemoCloud, type DemoCloud } from './demo-cloud.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
 import { seedDemoData } from './services/demo-seed.ts';
+import { runSimCommand, type SimCommandOptions } from './sim/cli.ts';
 import { createUser, resetPassword } from './services/users.ts';
 import type { TenantRole } from './domain/roles.ts';
 
@@ -50,12 +52,16 @@ async function serve(): Promise<void> {
   const database = await openDatabase(config, logger);
   const keyring = await openKeyring(config, logger);
 
+  let demoCloud: DemoCloud | null = null;
   if (config.mode === 'demo') {
     const seeded = await seedDemoData(database.db, keyring, { password: config.demoPassword });
     if (seeded.generatedPassword) {
       // Printed once to the terminal, never to the log: the log may be shipped elsewhere.
       console.log(`\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n  It is shown only now; reset it with: tenant-portal user reset-password --username demo\n`);
     }
+
+    // Without a configured cloud the demo runs against the in-process OpenStack simulator.
+    if (!config.cloudName) demoCloud = await startDemoCloud(config, database.db, logger);
   }
 
   const boss = await startJobs(database, logger, { runHandlers: config.workersInProcess });
@@ -72,6 +78,7 @@ async function serve(): Promise<void> {
     readinessChecks: [
       { name: 'database', check: async () => (await database.ping(), true) },
       { name: 'queue', check: async () => queueRunning },
+      ...(demoCloud ? [{ name: 'cloud', check: () => (demoCloud as DemoCloud).isReachable() }] : []),
     ],
   });
   await app.listen({ host: config.host, port: config.port });
@@ -80,6 +87,7 @@ async function serve(): Promise<void> {
   onShutdown(logger, async () => {
     await app.close();
     await boss.stop({ graceful: true, wait: true, timeout: SHUTDOWN_GRACE_MS - 2000 });
+    await demoCloud?.stop();
     await database.close();
   });
 }
@@ -190,6 +198,28 @@ program.command('serve').description('serve the HTTP API (and run jobs in-proces
 program.command('worker').description('run job handlers (needs DATABASE_URL)').action(worker);
 program.command('migrate').description('apply pending database migrations and exit').action(migrate);
 program.command('seed').description('create the demo tenant and users (demo mode only)').action(seed);
+
+program
+  .command('sim')
+  .description('run the OpenStack simulator (Keystone, Nova, Glance, Neutron, Cinder) on one port')
+  .option('--port <number>', 'TCP port to listen on (0 picks a free one)', '8780')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--seed <value>', 'seed for ids, MAC addresses and faults', '42')
+  .option('--data-dir <path>', 'folder for sim-state.json; without it the state lives in memory only')
+  .option('--clouds-yaml <path>', 'write a clouds.yaml with clouds sim-admin, sim-demo and sim-alt')
+  .option('--faults <path>', 'fault configuration file (YAML or JSON), see docs/simulator.md')
+  .option('--config <path>', 'simulator configuration file (users, timings, maxLimit, ...)')
+  .option('--max-limit <number>', 'largest servers page Nova returns (its [api] max_limit)')
+  .option('--token-lifetime <seconds>', 'lifetime of issued tokens in seconds')
+  .option('--admin-secret <value>', 'value of the X-Sim-Admin-Secret header for /_sim (default: $SIM_ADMIN_SECRET or random)')
+  .option('--latency <ms>', 'fixed delay added to every request, in milliseconds')
+  .option('--error-rate <fraction>', 'probability (0 to 1) that a request fails with 500')
+  .option('--burst503 <count>', 'the first N requests fail with 503')
+  .option('--build-error-rate <fraction>', 'probability (0 to 1) that a server build ends in ERROR')
+  .option('--build-stuck-rate <fraction>', 'probability (0 to 1) that a server build never leaves BUILD')
+  .action(async (options: SimCommandOptions) => {
+    await runSimCommand(options);
+  });
 
 const user = program.command('user').description('create users and reset passwords');
 user

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,9 +67,15 @@ describe('tenant-portal serve on the embedded database', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('answers /readyz with the database and queue ready', async () => {
+  it('answers /readyz with the database, queue and demo cloud ready', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok', cloud: 'ok' } });
+  });
+
+  it('binds the demo tenant to the simulator’s demo project', async () => {
+    const cloudsYaml = await readFile(join(dataDir, 'sim', 'clouds.yaml'), 'utf8');
+    expect(cloudsYaml).toContain('sim-demo:');
+    expect(cloudsYaml).toMatch(/auth_url: http:\/\/127\.0\.0\.1:\d+\/identity\/v3/);
   });
 
   it('seeds the demo users with DEMO_PASSWORD', async () => {
