@@ -12,7 +12,7 @@ export const DEMO_CLOUD_NAME = 'sim-demo';
 export interface DemoCloud {
   simulator: Simulator;
   cloudsYamlPath: string;
-  /** Answers true while the simulator serves its version document. */
+  /** Checks that the simulator still serves its compute version document. */
   isReachable(): Promise<boolean>;
   stop(): Promise<void>;
 }

@@ -100,16 +100,16 @@ export class Database {
   }
 
   /**
-   * Runs `work` in one transaction. On the embedded database the transaction holds the only
+   * Runs `work` in one transaction. On the embedded database the transaction owns the only
    * session, so any use of the root handle inside `work` raises EmbeddedReentryError instead of
-   * waiting forever: use `trx`.
+   * waiting forever. Use `trx` inside.
    */
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     const run = () => this.db.transaction().execute(work);
     return this.#gate ? this.#gate.scope(run) : run();
   }
 
-  /** An executor for pg-boss on the embedded database, sharing the gate with Kysely. */
+  /** Returns an executor for pg-boss on the embedded database that shares the gate with Kysely. */
   embeddedExecutor(): SqlExecutor {
     const pglite = this.#pglite;
     const gate = this.#gate;

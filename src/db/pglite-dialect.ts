@@ -19,7 +19,7 @@ import { pgliteParsers } from './type-parsers.ts';
 
 // Kysely dialect for PGlite. The published PGlite dialects target PGlite 0.4 and hand the single
 // session to concurrent callers without exclusion; this one serializes every connection use through
-// the same gate that pg-boss's adapter uses, so a transaction never sees another caller's statements.
+// the same gate that pg-boss's adapter uses, so no other caller's statement can run inside a transaction.
 
 const WRITE_QUERY_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 
@@ -33,7 +33,7 @@ class PGliteConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.#pglite.query<R>(compiled.sql, [...compiled.parameters], { parsers: pgliteParsers });
 
-    // PGlite does not report the command tag, so the query node tells whether a count applies.
+    // PGlite does not report the command tag, so the query node shows whether a row count applies.
     if (WRITE_QUERY_KINDS.has(compiled.query.kind) && result.affectedRows !== undefined) {
       return { rows: result.rows, numAffectedRows: BigInt(result.affectedRows) };
     }

@@ -25,7 +25,7 @@ export function tenantScope(db: DbOrTrx, tenantId: string) {
   return {
     tenantId,
     // The casts only widen Kysely's per-table generics, which cannot be narrowed over a union of
-    // tables; the SQL each builder produces is the same for every table in TENANT_TABLES.
+    // tables. The SQL that each builder produces has the same shape for every table in TENANT_TABLES.
     selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<DatabaseSchema, T, object> {
       const builder = (db as Db).selectFrom(table as 'contacts') as unknown as SelectQueryBuilder<DatabaseSchema, 'contacts', object>;
       return builder.where(ownedBy(table), '=', tenantId) as unknown as SelectQueryBuilder<DatabaseSchema, T, object>;

@@ -12,7 +12,7 @@ export interface DemoSeedResult {
   generatedPassword: string | null;
 }
 
-/** A password that meets the policy: 16 base64url characters plus a digit and a letter. */
+/** Generates a password that meets the policy: 16 base64url characters, a digit and a letter. */
 function generatePassword(): string {
   return `${randomBytes(12).toString('base64url')}7a`;
 }

@@ -12,7 +12,7 @@ import { findSession } from '../../services/auth/session-store.ts';
 
 export const SESSION_COOKIE = 'tp_session';
 
-/** Who may call a route: anyone, any signed-in user, or a user holding one permission. */
+/** Access rule of a route: anyone, any signed-in user, or a user with one permission. */
 export type RouteAccess = 'public' | 'authenticated' | Permission;
 
 declare module 'fastify' {

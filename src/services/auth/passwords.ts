@@ -21,7 +21,7 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
   try {
     return await verify(passwordHash, password);
   } catch {
-    // A malformed stored hash verifies nothing; the caller answers as for a wrong password.
+    // A malformed stored hash matches no password, so the caller responds as for a wrong one.
     return false;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** A random secret of 32 bytes as base64url text (43 characters). */
+/** Generates a random secret of 32 bytes as base64url text (43 characters). */
 export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
