@@ -85,8 +85,10 @@ function describeServer(server: Server): string {
 
 /**
  * Waits until a server has the target status and task_state null, or, for `DELETED`, until GET
- * returns 404 or status DELETED. Fails fast with OS_SERVER_FAULT, carrying Nova's fault, when the
- * server goes to ERROR. Returns the last server read, or null when the target was DELETED.
+ * returns 404. Nova 26 returns status DELETED with 200 for a moment before the 404, and the server
+ * still shows in listings then, so that status alone does not end the wait. Fails fast with
+ * OS_SERVER_FAULT, carrying Nova's fault, when the server goes to ERROR. Returns the last server
+ * read, or null when the target was DELETED.
  */
 export function waitForServer(client: OpenStackClient, serverId: string, options: WaitForServerOptions): Promise<Server | null> {
   const description = `Server ${serverId} reaching ${options.target}`;
@@ -104,10 +106,7 @@ export function waitForServer(client: OpenStackClient, serverId: string, options
         throw error;
       }
 
-      if (options.target === 'DELETED' && server.status === 'DELETED') {
-        return { done: true, value: null };
-      }
-      if (server.status === options.target && server.taskState === null) {
+      if (options.target !== 'DELETED' && server.status === options.target && server.taskState === null) {
         return { done: true, value: server };
       }
       if (server.status === 'ERROR' && options.target !== 'ERROR') {

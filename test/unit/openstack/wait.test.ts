@@ -89,10 +89,11 @@ describe('waitForServer', () => {
     expect(await waitForServer(client, serverId, { target: 'DELETED', ...FAST })).toBeNull();
   });
 
-  it('treats status DELETED as deleted', async () => {
-    serveSequence([serverReply('DELETED', null)]);
+  it('polls through status DELETED until 404', async () => {
+    serveSequence([serverReply('DELETED', null), serverReply('DELETED', null), replyFromFixture('compute-server-deleted-404')]);
 
     expect(await waitForServer(client, serverId, { target: 'DELETED', ...FAST })).toBeNull();
+    expect(polls()).toBe(3);
   });
 
   it('raises 404 when the target is not DELETED', async () => {
