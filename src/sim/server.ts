@@ -48,6 +48,8 @@ export function buildSimulatorApp(options: BuildAppOptions): FastifyInstance {
   // OpenStack clients send JSON bodies with or without a content type, and empty bodies on
   // DELETE. Parse leniently and let each route reject malformed JSON in its service's shape.
   app.removeAllContentTypeParsers();
+  // Glance image data arrives as application/octet-stream and stays binary.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_request, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);

@@ -503,6 +503,57 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
     },
   },
   {
+    name: 'image create, upload, patch, delete',
+    async run(ctx) {
+      const images = `${ctx.member.image}/v2/images`;
+      const created = await call('POST', images, { token: ctx.member.token, body: { name: `${ctx.tag}-image`, disk_format: 'raw', container_format: 'bare', os_distro: 'alpine' } });
+      expect(created.status).toBe(201);
+      const image = created.body as { id: string; status: string; visibility: string; os_distro: string; size: unknown };
+      expect(image.status).toBe('queued');
+      expect(image.visibility).toBe('shared');
+      expect(image.os_distro).toBe('alpine');
+      expect(image.size).toBeNull();
+      try {
+        const upload = await fetch(`${images}/${image.id}/file`, {
+          method: 'PUT',
+          headers: { 'x-auth-token': ctx.member.token, 'content-type': 'application/octet-stream' },
+          body: Buffer.from('0123456789'),
+          signal: AbortSignal.timeout(30_000),
+        });
+        expect(upload.status).toBe(204);
+        const shown = (await call('GET', `${images}/${image.id}`, { token: ctx.member.token })).body as { status: string; size: number; checksum: string };
+        expect(shown.status).toBe('active');
+        expect(shown.size).toBe(10);
+        expect(shown.checksum).toBe('781e5e245d69b566979b86e28d23f2c7');
+
+        const patched = await call('PATCH', `${images}/${image.id}`, {
+          token: ctx.member.token,
+          headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+          body: [
+            { op: 'replace', path: '/name', value: `${ctx.tag}-renamed` },
+            { op: 'add', path: '/os_version', value: '3.19' },
+            { op: 'remove', path: '/os_distro' },
+          ],
+        });
+        expect(patched.status).toBe(200);
+        const after = patched.body as Record<string, unknown>;
+        expect(after.name).toBe(`${ctx.tag}-renamed`);
+        expect(after.os_version).toBe('3.19');
+        expect(after.os_distro).toBeUndefined();
+        const readOnly = await call('PATCH', `${images}/${image.id}`, {
+          token: ctx.member.token,
+          headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+          body: [{ op: 'replace', path: '/status', value: 'active' }],
+        });
+        expect(readOnly.status).toBe(403);
+        expect((readOnly.body as { message: string }).message).toContain("Attribute 'status' is read-only.");
+      } finally {
+        const removed = await call('DELETE', `${images}/${image.id}`, { token: ctx.member.token });
+        expect(removed.status).toBe(204);
+      }
+    },
+  },
+  {
     name: 'Neutron 404 body',
     async run(ctx) {
       const result = await call('GET', `${ctx.member.network}/v2.0/networks/${UNKNOWN_ID}`, { token: ctx.member.token });

@@ -35,9 +35,10 @@ export async function call(method: string, url: string, options: { token?: strin
   if (!url.startsWith('http://127.0.0.1') && !url.startsWith('http://localhost')) {
     throw new Error(`contract tests only talk to 127.0.0.1; refusing ${url}`);
   }
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.token) headers['x-auth-token'] = options.token;
+  const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  Object.assign(headers, options.headers);
+  if (options.token) headers['x-auth-token'] = options.token;
   const response = await fetch(url, {
     method,
     headers,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isoSeconds } from '../clock.ts';
 import type { Image } from '../state/types.ts';
@@ -37,6 +38,78 @@ export function imageView(image: Image): Record<string, unknown> {
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
   };
+}
+
+const coreFields = new Set(['name', 'min_disk', 'min_ram', 'protected', 'os_hidden', 'tags', 'disk_format', 'container_format']);
+
+/** Sets one of `coreFields` from a JSON patch value; returns false when the value has the wrong type. */
+function setCoreField(image: Image, key: string, value: unknown): boolean {
+  switch (key) {
+    case 'name':
+    case 'disk_format':
+    case 'container_format':
+      if (typeof value !== 'string') return false;
+      if (key === 'name') image.name = value;
+      else if (key === 'disk_format') image.diskFormat = value;
+      else image.containerFormat = value;
+      return true;
+    case 'min_disk':
+    case 'min_ram':
+      if (!Number.isInteger(value) || (value as number) < 0) return false;
+      if (key === 'min_disk') image.minDisk = value as number;
+      else image.minRam = value as number;
+      return true;
+    case 'protected':
+    case 'os_hidden':
+      if (typeof value !== 'boolean') return false;
+      if (key === 'protected') image.protected = value;
+      else image.hidden = value;
+      return true;
+    case 'tags':
+      if (!Array.isArray(value)) return false;
+      image.tags = value.map(String);
+      return true;
+    default:
+      return false;
+  }
+}
+const readOnlyFields = new Set(['id', 'status', 'owner', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'created_at', 'updated_at', 'self', 'file', 'schema']);
+
+/**
+ * Applies Glance's JSON patch (`add`, `replace`, `remove` on `/<key>`) to an image. Returns the
+ * error to send, or null when every operation applied.
+ */
+function applyImagePatch(image: Image, operations: unknown[], isAdmin: boolean): { status: number; message: string } | null {
+  for (const operation of operations) {
+    if (!isObject(operation) || typeof operation.op !== 'string' || typeof operation.path !== 'string') {
+      return { status: 400, message: 'Unable to find `op` and `path` in JSON Schema change.' };
+    }
+    const key = operation.path.replace(/^\//, '');
+    if (readOnlyFields.has(key)) return { status: 403, message: `Attribute '${key}' is read-only.` };
+    if (key === 'visibility') {
+      const value = operation.value;
+      if (value !== 'public' && value !== 'private' && value !== 'shared' && value !== 'community') return { status: 400, message: `Invalid visibility value: ${String(value)}` };
+      if (value === 'public' && !isAdmin) return { status: 403, message: 'You are not authorized to complete publicize_image action.' };
+      image.visibility = value;
+      continue;
+    }
+    const core = coreFields.has(key);
+    if (operation.op === 'remove') {
+      if (core) return { status: 403, message: `Attribute '${key}' is required and cannot be removed.` };
+      if (!(key in image.properties)) return { status: 409, message: `Property ${key} does not exist.` };
+      delete image.properties[key];
+    } else if (operation.op === 'add' || operation.op === 'replace') {
+      if (core) {
+        if (!setCoreField(image, key, operation.value)) return { status: 400, message: `Invalid value for ${key}: ${JSON.stringify(operation.value)}` };
+      } else {
+        if (typeof operation.value !== 'string') return { status: 400, message: `Custom property ${key} must be a string.` };
+        image.properties[key] = operation.value;
+      }
+    } else {
+      return { status: 400, message: `Invalid operation: \`${operation.op}\`: Unable to apply.` };
+    }
+  }
+  return null;
 }
 
 /** Returns whether the caller may see the image at all (Glance's default visibility rules). */
@@ -169,6 +242,40 @@ export function registerImage(app: FastifyInstance, deps: RouteDeps): void {
       store.changed();
       reply.header('Location', `${deps.baseUrl()}/image/v2/images/${image.id}`);
       return reply.code(201).send(imageView(image));
+    });
+
+    api.put<{ Params: { id: string } }>('/images/:id/file', async (request, reply) => {
+      const ctx = caller(request);
+      const image = store.images.get(request.params.id);
+      if (!image || !canSee(image, ctx)) return glanceError(request, reply, 404, `No image found with ID ${request.params.id}`);
+      if (image.owner !== ctx.project.id && !ctx.isAdmin) return glanceError(request, reply, 403, 'You are not permitted to upload data for this image.');
+      if (image.status !== 'queued') return glanceError(request, reply, 409, `Image status transition from ${image.status} to saving is not allowed`);
+      const data = Buffer.isBuffer(request.body) ? request.body : Buffer.from(typeof request.body === 'string' ? request.body : '');
+      image.size = data.length;
+      image.virtualSize = data.length;
+      image.checksum = createHash('md5').update(data).digest('hex');
+      image.osHashAlgo = 'sha512';
+      image.osHashValue = createHash('sha512').update(data).digest('hex');
+      image.diskFormat ??= 'raw';
+      image.containerFormat ??= 'bare';
+      image.status = 'active';
+      image.updatedAt = store.now();
+      store.changed();
+      return reply.code(204).send();
+    });
+
+    api.patch<{ Params: { id: string } }>('/images/:id', async (request, reply) => {
+      const ctx = caller(request);
+      const image = store.images.get(request.params.id);
+      if (!image || !canSee(image, ctx)) return glanceError(request, reply, 404, `No image found with ID ${request.params.id}`);
+      if (image.owner !== ctx.project.id && !ctx.isAdmin) return glanceError(request, reply, 403, 'You are not permitted to modify this image.');
+      const operations = request.body;
+      if (!Array.isArray(operations)) return glanceError(request, reply, 400, 'Request body must be a JSON array of operation objects.');
+      const problem = applyImagePatch(image, operations, ctx.isAdmin);
+      if (problem) return glanceError(request, reply, problem.status, problem.message);
+      image.updatedAt = store.now();
+      store.changed();
+      return imageView(image);
     });
 
     api.delete<{ Params: { id: string } }>('/images/:id', async (request, reply) => {

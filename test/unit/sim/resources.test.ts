@@ -123,3 +123,48 @@ describe('volumes, ports and floating IPs', () => {
     expect(states(await env.server(token, second))[0]).toBe('ACTIVE');
   });
 });
+
+describe('glance image writes', () => {
+  it('create, upload, patch and delete an image', async () => {
+    env = createTestSim();
+    const token = await env.login();
+    const created = await env.request('POST', '/image/v2/images', { token, body: { name: 'mine', disk_format: 'qcow2', container_format: 'bare', os_distro: 'alpine' } });
+    expect(created.status).toBe(201);
+    const image = created.body as { id: string; status: string; os_distro: string; visibility: string };
+    expect(image.status).toBe('queued');
+    expect(image.os_distro).toBe('alpine');
+    expect(image.visibility).toBe('shared');
+
+    const upload = await env.sim.app.inject({
+      method: 'PUT',
+      url: `/image/v2/images/${image.id}/file`,
+      headers: { 'x-auth-token': token, 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('0123456789'),
+    });
+    expect(upload.statusCode).toBe(204);
+    const shown = (await env.request('GET', `/image/v2/images/${image.id}`, { token })).body as { status: string; size: number; checksum: string };
+    expect(shown.status).toBe('active');
+    expect(shown.size).toBe(10);
+    expect(shown.checksum).toBe('781e5e245d69b566979b86e28d23f2c7');
+
+    const patched = await env.request('PATCH', `/image/v2/images/${image.id}`, {
+      token,
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+      body: [
+        { op: 'replace', path: '/name', value: 'renamed' },
+        { op: 'add', path: '/os_version', value: '3.19' },
+        { op: 'remove', path: '/os_distro' },
+      ],
+    });
+    expect(patched.status).toBe(200);
+    const after = patched.body as Record<string, unknown>;
+    expect(after.name).toBe('renamed');
+    expect(after.os_version).toBe('3.19');
+    expect(after.os_distro).toBeUndefined();
+    const readOnly = await env.request('PATCH', `/image/v2/images/${image.id}`, { token, body: [{ op: 'replace', path: '/status', value: 'active' }] });
+    expect(readOnly.status).toBe(403);
+
+    expect((await env.request('DELETE', `/image/v2/images/${image.id}`, { token })).status).toBe(204);
+    expect((await env.request('GET', `/image/v2/images/${image.id}`, { token, headers: { accept: 'application/json' } })).status).toBe(404);
+  });
+});
