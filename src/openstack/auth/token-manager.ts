@@ -1,4 +1,4 @@
-import { abortedError } from '../transport/sleep.ts';
+import { waitUnlessAborted } from '../transport/sleep.ts';
 import type { KeystoneToken } from './keystone.ts';
 
 /** Margin before expiry at which the client re-authenticates; half the token's life is used if that is shorter. */
@@ -7,31 +7,6 @@ export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 export interface TokenManagerOptions {
   refreshMarginMs?: number;
   now?: () => number;
-}
-
-/** Waits for `promise`, or rejects with OS_ABORTED when `signal` fires. The promise itself keeps running. */
-function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) {
-    return promise;
-  }
-  if (signal.aborted) {
-    return Promise.reject(abortedError(signal));
-  }
-
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

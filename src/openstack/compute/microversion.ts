@@ -1,6 +1,7 @@
 import type { OpenStackClient, ServiceRequest, ServiceResponse } from '../client.ts';
 import { isJsonObject, optionalString } from '../decode.ts';
 import { OPENSTACK_ERROR_CODES, OpenStackError, configError } from '../errors.ts';
+import { waitUnlessAborted } from '../transport/sleep.ts';
 
 /** Highest compute microversion this client is tested against (Nova 26, Zed, offers 2.93). */
 export const MAX_TESTED_COMPUTE_MICROVERSION = '2.93';
@@ -78,13 +79,17 @@ export function versionDocumentUrl(endpoint: string): string {
   return `${match === null ? endpoint : match[1]}/`;
 }
 
-/** Negotiates the compute microversion once per client (shared by concurrent callers). */
+/**
+ * Negotiates the compute microversion once per client. Concurrent callers share the request, which
+ * runs without any caller's signal so that one caller's abort does not fail the others.
+ */
 export function computeMicroversion(client: OpenStackClient, signal?: AbortSignal): Promise<string> {
-  return client.once('compute-microversion', async () => {
-    const endpoint = await client.endpoint('compute', signal);
-    const response = await client.request({ service: 'compute', method: 'GET', link: versionDocumentUrl(endpoint), signal });
+  const negotiation = client.once('compute-microversion', async () => {
+    const endpoint = await client.endpoint('compute');
+    const response = await client.request({ service: 'compute', method: 'GET', link: versionDocumentUrl(endpoint) });
     return chooseMicroversion(parseVersionDocument(response.body), client.options.computeMicroversion);
   });
+  return waitUnlessAborted(negotiation, signal);
 }
 
 export function microversionHeaders(version: string): Record<string, string> {

@@ -28,3 +28,28 @@ export function abortedError(signal: AbortSignal): OpenStackError {
     cause: signal.reason,
   });
 }
+
+/** Waits for `promise`, or rejects with OS_ABORTED when `signal` fires. The promise itself keeps running. */
+export function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) {
+    return promise;
+  }
+  if (signal.aborted) {
+    return Promise.reject(abortedError(signal));
+  }
+
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -6,9 +6,11 @@ import {
   createServer,
   createVolume,
   deleteFloatingIp,
+  deletePort,
   deleteVolume,
   getImage,
   getNetwork,
+  getPort,
   getServer,
   getVolume,
   getVolumeLimits,
@@ -110,6 +112,21 @@ describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack images, networks and vol
     expect(network.subnetIds).toEqual(subnets.map((subnet) => subnet.id));
     expect(subnets[0]?.cidr).toMatch(/^10\.\d+\.0\.0\/24$/);
     expect(ports.every((port) => port.networkId === demo.networkId)).toBe(true);
+  });
+
+  it('gets and deletes a port', async () => {
+    const created = await client.request({ service: 'network', method: 'POST', path: '/ports', json: { port: { network_id: demo.networkId, name: uniqueName('port') } } });
+    const portId = (created.body as { port: { id: string } }).port.id;
+
+    const port = await getPort(client, portId);
+    const listed = await listPorts(client, { networkId: demo.networkId });
+    await deletePort(client, portId);
+    const secondDelete = await rejection(deletePort(client, portId));
+
+    expect(port).toMatchObject({ networkId: demo.networkId, deviceId: '', status: 'DOWN' });
+    expect(port.fixedIps[0]?.ipAddress).toMatch(/^10\./);
+    expect(listed.map((item) => item.id)).toContain(portId);
+    expect(secondDelete.code).toBe(OPENSTACK_ERROR_CODES.OS_NOT_FOUND);
   });
 
   it('raises OS_NOT_FOUND with the Neutron type', async () => {

@@ -98,6 +98,19 @@ describe('microversion negotiation', () => {
     expect(request.headers['x-openstack-nova-api-version']).toBe('2.93');
   });
 
+  it('survives one caller aborting the shared negotiation', async () => {
+    fake.routes.unshift({ method: 'GET', path: '/compute/v2.1/', handler: () => ({ ...replyFromFixture('compute-version-document'), delayMs: 200 }) });
+    serveFixtures(fake, ['compute-server-get-2.93']);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+
+    const [aborted, served] = await Promise.allSettled([getServer(client, serverId, controller.signal), getServer(client, serverId)]);
+
+    expect(aborted.status === 'rejected' && (aborted.reason as OpenStackError).code).toBe(OPENSTACK_ERROR_CODES.OS_ABORTED);
+    expect(served.status === 'fulfilled' && served.value.id).toBe(serverId);
+    expect(fake.requests.filter((recorded) => recorded.url === '/compute/v2.1/')).toHaveLength(1);
+  });
+
   it('sends a pinned 2.1', async () => {
     const pinned = createOpenStackClient(fake.cloud(), { computeMicroversion: '2.1' });
     serveFixtures(fake, ['compute-server-get-2.1']);
