@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type PortalConfig } from './config.ts';
 import { PortalError } from './errors/portal-error.ts';
 import { fillTemplate, PROBLEMS } from './errors/problem-catalogue.ts';
+import { cloudReadinessCheck } from './cloud-readiness.ts';
 import { startDemoCloud, type DemoCloud } from './demo-cloud.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
@@ -79,6 +80,7 @@ async function serve(): Promise<void> {
       { name: 'database', check: async () => (await database.ping(), true) },
       { name: 'queue', check: async () => queueRunning },
       ...(demoCloud ? [{ name: 'cloud', check: () => (demoCloud as DemoCloud).isReachable() }] : []),
+      ...(config.cloudName ? [cloudReadinessCheck(config.cloudName)] : []),
     ],
   });
   await app.listen({ host: config.host, port: config.port });

@@ -84,7 +84,7 @@ describe('tenant-portal serve on the embedded database', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'demo', password: 'demo-pass-2026' }),
     });
-    const body = await response.json();
+    const body = (await response.json()) as { tenant: { name: string }; role: string };
 
     expect(response.status).toBe(200);
     expect(body.tenant.name).toBe('示例租户');
