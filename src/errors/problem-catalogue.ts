@@ -104,6 +104,79 @@ export const PROBLEMS = {
     title: { 'zh-CN': '请求冲突', 'en-US': 'Conflict' },
     detail: { 'zh-CN': '{reason}', 'en-US': '{reason}' },
   },
+  DUPLICATE_VALUE: {
+    status: 409,
+    title: { 'zh-CN': '取值已被使用', 'en-US': 'Value already in use' },
+    detail: { 'zh-CN': '{field} 为 {value} 的记录已存在，请换一个值。', 'en-US': 'A record with {field} {value} already exists; choose another value.' },
+  },
+  PROJECT_ALREADY_BOUND: {
+    status: 409,
+    title: { 'zh-CN': '项目已绑定其他租户', 'en-US': 'Project bound to another tenant' },
+    detail: { 'zh-CN': '云 {cloud}（区域 {region}）中的项目 {projectId} 已绑定到其他租户，一个项目只能绑定一个租户。', 'en-US': 'Project {projectId} in cloud {cloud} (region {region}) is already bound to another tenant; a project can belong to one tenant only.' },
+  },
+  STATUS_TRANSITION_INVALID: {
+    status: 409,
+    title: { 'zh-CN': '状态不允许此变更', 'en-US': 'Status change not allowed' },
+    detail: { 'zh-CN': '{resource} 当前状态为 {from}，不能改为 {to}。', 'en-US': 'The {resource} is {from} and cannot change to {to}.' },
+  },
+  SELF_CHANGE_FORBIDDEN: {
+    status: 409,
+    title: { 'zh-CN': '不能修改自己的账号', 'en-US': 'Cannot change own account' },
+    detail: { 'zh-CN': '不能停用自己的账号或更改自己的角色和租户，请由其他管理员操作。', 'en-US': 'You cannot disable your own account or change your own role or tenant; ask another administrator.' },
+  },
+  TENANT_NOT_BOUND: {
+    status: 409,
+    title: { 'zh-CN': '租户未绑定云项目', 'en-US': 'Tenant not bound to a cloud project' },
+    detail: { 'zh-CN': '租户 {tenant} 尚未绑定 OpenStack 项目，请联系平台管理员绑定。', 'en-US': 'Tenant {tenant} has no OpenStack project; ask a platform operator to bind one.' },
+  },
+  SYSTEM_NOT_ACTIVE: {
+    status: 409,
+    title: { 'zh-CN': '信息系统不可用', 'en-US': 'Information system not active' },
+    detail: { 'zh-CN': '信息系统 {system} 当前状态为 {status}，只能在启用的信息系统中创建云主机。', 'en-US': 'Information system {system} is {status}; VMs can be created only in an active system.' },
+  },
+  CAPACITY_EXCEEDED: {
+    status: 409,
+    title: { 'zh-CN': '信息系统容量不足', 'en-US': 'Not enough system capacity' },
+    detail: {
+      'zh-CN': '信息系统剩余容量不足：本次需要 CPU {cpu} 核、内存 {memoryGiB} GiB、存储 {storageGiB} GiB，剩余 CPU {cpuRemaining} 核、内存 {memoryRemaining} GiB、存储 {storageRemaining} GiB。请缩小规格或增购资源。',
+      'en-US': 'Not enough capacity left in the information system: requested {cpu} cores, {memoryGiB} GiB memory and {storageGiB} GiB storage; remaining {cpuRemaining} cores, {memoryRemaining} GiB memory and {storageRemaining} GiB storage. Request a smaller VM or order more capacity.',
+    },
+  },
+  QUOTA_EXCEEDED: {
+    status: 409,
+    title: { 'zh-CN': '云项目配额不足', 'en-US': 'Cloud project quota exceeded' },
+    detail: { 'zh-CN': 'OpenStack 项目配额不足：{reason}。请联系平台管理员提高项目配额。', 'en-US': 'The OpenStack project quota is exceeded: {reason}. Ask a platform operator to raise the project quota.' },
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: { 'zh-CN': '幂等键已用于其他请求', 'en-US': 'Idempotency key reused' },
+    detail: { 'zh-CN': '幂等键 {key} 已用于内容不同的请求，请为新请求使用新的 Idempotency-Key。', 'en-US': 'Idempotency key {key} was used for a request with a different body; send a new Idempotency-Key for a new request.' },
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    status: 409,
+    title: { 'zh-CN': '相同请求正在处理', 'en-US': 'Request in progress' },
+    detail: { 'zh-CN': '使用幂等键 {key} 的请求仍在处理中，请稍后用相同的键重试以获取结果。', 'en-US': 'The request with idempotency key {key} is still in progress; retry with the same key later to get its result.' },
+  },
+  VM_ACTION_PENDING: {
+    status: 409,
+    title: { 'zh-CN': '云主机有操作未完成', 'en-US': 'VM action pending' },
+    detail: { 'zh-CN': '云主机 {vm} 正在执行 {pendingAction}，请等待完成后再执行 {action}。', 'en-US': 'VM {vm} is still {pendingAction}; wait until it finishes before requesting {action}.' },
+  },
+  VM_INVALID_STATE: {
+    status: 409,
+    title: { 'zh-CN': '云主机状态不允许此操作', 'en-US': 'Action not allowed in this VM state' },
+    detail: { 'zh-CN': '云主机 {vm} 当前状态为 {state}，不能执行 {action}（允许的状态：{allowed}）。', 'en-US': 'VM {vm} is {state} and cannot {action} (allowed from: {allowed}).' },
+  },
+  VM_FORCE_REQUIRED: {
+    status: 409,
+    title: { 'zh-CN': '删除运行中的云主机需要确认', 'en-US': 'Force required to delete a running VM' },
+    detail: { 'zh-CN': '云主机 {vm} 正在运行，请先关机，或使用 force=true 先关机再删除。', 'en-US': 'VM {vm} is running; stop it first, or send force=true to stop and then delete it.' },
+  },
+  OPENSTACK_UNAVAILABLE: {
+    status: 503,
+    title: { 'zh-CN': '云平台暂不可用', 'en-US': 'Cloud unavailable' },
+    detail: { 'zh-CN': 'OpenStack 调用失败（{reason}），请稍后重试；如持续失败，请携带 OpenStack 请求编号 {openstackRequestId} 联系管理员。', 'en-US': 'The OpenStack call failed ({reason}); try again later, and if it keeps failing contact an operator with OpenStack request id {openstackRequestId}.' },
+  },
   RATE_LIMITED: {
     status: 429,
     title: { 'zh-CN': '请求过于频繁', 'en-US': 'Too many requests' },

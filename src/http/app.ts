@@ -14,9 +14,19 @@ import { requestLogPlugin } from './plugins/request-log.ts';
 import { sendProblem, toPortalError } from './problem-response.ts';
 import { requestIdFor } from './request-id.ts';
 import { adminContactRoutes } from './routes/admin-contacts.ts';
+import { adminOrderRoutes } from './routes/admin-orders.ts';
+import { adminSystemRoutes } from './routes/admin-systems.ts';
+import { adminTenantContactRoutes } from './routes/admin-tenant-contacts.ts';
+import { adminTenantRoutes } from './routes/admin-tenants.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { tenantAdjustmentRoutes } from './routes/tenant-adjustments.ts';
+import { tenantOrderRoutes } from './routes/tenant-orders.ts';
+import { tenantProfileRoutes } from './routes/tenant-profile.ts';
+import { tenantSystemRoutes } from './routes/tenant-systems.ts';
+import { tenantUserRoutes } from './routes/tenant-users.ts';
 import { ProblemSchema } from './schemas.ts';
 
 export interface AppDependencies {
@@ -94,6 +104,16 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(authRoutes, { db: database.db, config });
   await app.register(apiTokenRoutes, { db: database.db });
   await app.register(adminContactRoutes, { db: database.db, keyring: deps.keyring });
+  await app.register(tenantProfileRoutes, { db: database.db });
+  await app.register(tenantSystemRoutes, { db: database.db });
+  await app.register(tenantOrderRoutes, { db: database.db });
+  await app.register(tenantAdjustmentRoutes, { db: database.db });
+  await app.register(tenantUserRoutes, { db: database.db });
+  await app.register(adminTenantRoutes, { db: database.db });
+  await app.register(adminTenantContactRoutes, { db: database.db, keyring: deps.keyring });
+  await app.register(adminUserRoutes, { db: database.db });
+  await app.register(adminSystemRoutes, { db: database.db });
+  await app.register(adminOrderRoutes, { db: database.db });
 
   return app;
 }
