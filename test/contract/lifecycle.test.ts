@@ -281,6 +281,45 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
     },
   },
   {
+    name: 'resize to VERIFY_RESIZE, confirm',
+    async run(ctx) {
+      const flavors = ((await nova(ctx, 'GET', '/flavors/detail')).body as { flavors: { id: string; name: string; ram: number; disk: number; vcpus: number }[] }).flavors;
+      const current = flavors.find((f) => f.id === ctx.flavorId);
+      const target = flavors
+        .filter((f) => f.id !== ctx.flavorId && f.disk >= (current?.disk ?? 0) && f.ram > (current?.ram ?? 0))
+        .sort((a, b) => a.ram - b.ram || a.vcpus - b.vcpus)[0];
+      if (!target) throw new Error('no larger flavor to resize to');
+      const result = await action(ctx, ctx.first, { resize: { flavorRef: target.id } });
+      expect(result.status).toBe(202);
+      const { seen } = await pollServer(ctx, ctx.first, settled('VERIFY_RESIZE'));
+      expect(seen.every((s) => ['ACTIVE', 'RESIZE', 'VERIFY_RESIZE'].includes(s))).toBe(true);
+      const resized = ((await nova(ctx, 'GET', `/servers/${ctx.first}`, undefined, { 'OpenStack-API-Version': 'compute 2.47' })).body as { server: ServerView }).server;
+      expect(resized['OS-EXT-STS:vm_state']).toBe('resized');
+      expect((resized.flavor as { original_name: string }).original_name).toBe(target.name);
+      const confirm = await action(ctx, ctx.first, { confirmResize: null });
+      expect(confirm.status).toBe(204);
+      await pollServer(ctx, ctx.first, settled('ACTIVE'));
+      const again = await action(ctx, ctx.first, { confirmResize: null });
+      expect(again.status).toBe(409);
+      expect(again.body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'confirmResize' instance ${ctx.first} while it is in vm_state active` } });
+    },
+  },
+  {
+    name: 'locked server rejects stop',
+    async run(ctx) {
+      expect((await action(ctx, ctx.first, { lock: null })).status).toBe(202);
+      try {
+        const view = ((await nova(ctx, 'GET', `/servers/${ctx.first}`, undefined, { 'OpenStack-API-Version': 'compute 2.9' })).body as { server: ServerView }).server;
+        expect(view.locked).toBe(true);
+        const stop = await action(ctx, ctx.first, { 'os-stop': null });
+        expect(stop.status).toBe(409);
+        expect(stop.body).toEqual({ conflictingRequest: { code: 409, message: `Instance ${ctx.first} is locked` } });
+      } finally {
+        expect((await action(ctx, ctx.first, { unlock: null })).status).toBe(202);
+      }
+    },
+  },
+  {
     name: 'paging with limit=1 across two servers',
     async run(ctx) {
       expect((await createServer(ctx, `${ctx.tag}-2`)).status).toBe(202);

@@ -32,7 +32,7 @@ export function simulatorTarget(): ContractTarget {
     async start() {
       simulator = await startSimulator({
         seed: 'contract',
-        timings: { scheduling: 150, networking: 150, spawning: 300, powerOff: 200, powerOn: 200, softReboot: 300, hardReboot: 300, delete: 200, deletedVisible: 300, volumeCreate: 200, volumeDelete: 200 },
+        timings: { scheduling: 150, networking: 150, spawning: 300, powerOff: 200, powerOn: 200, softReboot: 300, hardReboot: 300, delete: 200, deletedVisible: 300, volumeCreate: 200, volumeDelete: 200, resizePhase: 100 },
       });
       folder = mkdtempSync(join(tmpdir(), 'sim-contract-'));
       const path = join(folder, 'clouds.yaml');

@@ -25,7 +25,12 @@ const actions: Record<string, { op: OperationName | 'reboot'; name: string }> = 
   unpause: { op: 'unpause', name: 'unpause' },
   suspend: { op: 'suspend', name: 'suspend' },
   resume: { op: 'resume', name: 'resume' },
+  resize: { op: 'resize-verify', name: 'resize' },
+  revertResize: { op: 'revert-resize', name: 'revertResize' },
 };
+
+/** Actions that change a flag or finish at once, with no timeline steps. */
+const instantActions = new Set(['confirmResize', 'lock', 'unlock']);
 
 /**
  * Reads the requested microversion from `OpenStack-API-Version: compute X.Y` or the older
@@ -225,6 +230,7 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       const body = request.body;
       if (body === MALFORMED) return novaError(reply, 400, 'Malformed request body');
       const key = isObject(body) ? Object.keys(body)[0] : undefined;
+      if (key && instantActions.has(key)) return instantAction(request, reply, key);
       const action = key ? actions[key] : undefined;
       if (!key || !action) return novaError(reply, 400, `There is no such action: ${key ?? 'None'}`);
       let op: OperationName;
@@ -247,12 +253,61 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       if (server.locked && !ctx.isAdmin) return novaError(reply, 409, `Instance ${server.id} is locked`);
       const conflict = invalidStateMessage(server, op, action.name);
       if (conflict) return novaError(reply, 409, conflict);
+      const params: Record<string, string> = {};
+      if (op === 'resize-verify') {
+        const problem = prepareResize(server, isObject(body) ? body.resize : undefined, params);
+        if (problem) return novaError(reply, problem.status, problem.message);
+      }
       const now = store.now();
       store.recordAction(server, action.name, { userId: ctx.user.id, projectId: ctx.project.id, requestId: ctx.requestId }, now);
-      store.beginOperation(server, op, now);
+      store.beginOperation(server, op, now, params);
       store.changed();
       return reply.code(202).send();
     });
+
+    /** Checks a resize request and saves the flavor and state to return to on revert. */
+    function prepareResize(server: Server, spec: unknown, params: Record<string, string>): { status: number; message: string } | null {
+      const flavorRef = isObject(spec) && typeof spec.flavorRef === 'string' ? spec.flavorRef.split('/').pop() : undefined;
+      if (!flavorRef) return { status: 400, message: "Invalid input for field/attribute resize. 'flavorRef' is a required property" };
+      const flavor = store.flavors.get(flavorRef);
+      if (!flavor) return { status: 400, message: 'Unable to locate requested flavor.' };
+      if (flavor.id === server.flavorId) return { status: 400, message: 'When resizing, instances must change flavor!' };
+      try {
+        store.checkQuotaDelta(server.projectId, { instances: 0, cores: flavor.vcpus - server.flavor.vcpus, ram: flavor.ram - server.flavor.ram });
+      } catch (error) {
+        if (error instanceof StoreError) return { status: error.status, message: error.message };
+        throw error;
+      }
+      server.resizedFrom = { flavor: { ...server.flavor, extraSpecs: { ...server.flavor.extraSpecs } }, vmState: server.vmState };
+      params.flavorId = flavor.id;
+      return null;
+    }
+
+    /** confirmResize (204), lock and unlock (202): applied at once. */
+    async function instantAction(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, key: string) {
+      const ctx = caller(request);
+      const server = visibleServer(ctx, request.params.id);
+      if (!server) return notFound(reply, request.params.id);
+      const now = store.now();
+      const actor = { userId: ctx.user.id, projectId: ctx.project.id, requestId: ctx.requestId };
+      if (key === 'confirmResize') {
+        const conflict = invalidStateMessage(server, 'confirm-resize', 'confirmResize');
+        if (conflict) return novaError(reply, 409, conflict);
+        store.recordAction(server, 'confirmResize', actor, now);
+        server.vmState = server.resizedFrom?.vmState ?? 'active';
+        server.resizedFrom = null;
+        store.touch(server, now);
+        store.finishActionEvents(server, now);
+        store.changed();
+        return reply.code(204).send();
+      }
+      store.recordAction(server, key, actor, now);
+      server.locked = key === 'lock';
+      store.touch(server, now);
+      store.finishActionEvents(server, now);
+      store.changed();
+      return reply.code(202).send();
+    }
 
     api.get<{ Params: Params }>('/servers/:id/os-instance-actions', async (request, reply) => {
       const ctx = caller(request);

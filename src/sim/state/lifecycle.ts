@@ -16,7 +16,10 @@ export interface Timings {
   delete: number;
   /** Time a deleted server stays fetchable with status DELETED before GET returns 404. */
   deletedVisible: number;
+  /** Out-of-band resize, confirmed at once. */
   resize: number;
+  /** Each of the four phases of a resize through the API (prep, migrating, migrated, finish), and a revert. */
+  resizePhase: number;
   volumeCreate: number;
   volumeDelete: number;
 }
@@ -37,6 +40,7 @@ export const defaultTimings: Timings = {
   delete: 1000,
   deletedVisible: 2000,
   resize: 3000,
+  resizePhase: 750,
   volumeCreate: 1000,
   volumeDelete: 1000,
 };
@@ -50,6 +54,8 @@ export interface LifecycleHooks {
   releasePorts(server: Server, now: number): void;
   detachVolumes(server: Server, now: number): void;
   applyFlavor(server: Server, flavorId: string): void;
+  /** Restores the flavor saved in `resizedFrom`. */
+  restoreFlavor(server: Server): void;
 }
 
 interface Step {
@@ -129,6 +135,31 @@ const steps: Record<OperationName, Step[]> = {
       },
     },
   ],
+  'resize-verify': [
+    { wait: 'resizePhase', apply: (s) => void (s.taskState = 'resize_migrating') },
+    { wait: 'resizePhase', apply: (s) => void (s.taskState = 'resize_migrated') },
+    { wait: 'resizePhase', apply: (s) => void (s.taskState = 'resize_finish') },
+    {
+      wait: 'resizePhase',
+      apply: (s, _now, params, hooks) => {
+        if (params.flavorId) hooks.applyFlavor(s, params.flavorId);
+        s.vmState = 'resized';
+        s.taskState = null;
+      },
+    },
+  ],
+  'revert-resize': [
+    {
+      wait: 'resizePhase',
+      apply: (s, _now, _params, hooks) => {
+        hooks.restoreFlavor(s);
+        s.vmState = s.resizedFrom?.vmState ?? 'active';
+        s.powerState = s.vmState === 'stopped' ? PowerState.SHUTDOWN : PowerState.RUNNING;
+        s.resizedFrom = null;
+        s.taskState = null;
+      },
+    },
+  ],
 };
 
 /** task_state set at the moment an operation is accepted. */
@@ -144,6 +175,8 @@ export const initialTaskState: Record<OperationName, string> = {
   resume: 'resuming',
   delete: 'deleting',
   resize: 'resize_prep',
+  'resize-verify': 'resize_prep',
+  'revert-resize': 'resize_reverting',
 };
 
 /** Number of timed steps of an operation. */
@@ -214,13 +247,16 @@ const allowed: Record<string, { vm: VmState[]; task: (string | null)[] }> = {
   suspend: { vm: ['active'], task: [null] },
   resume: { vm: ['suspended'], task: [null] },
   resize: { vm: ['active', 'stopped'], task: [null] },
+  'resize-verify': { vm: ['active', 'stopped'], task: [null] },
+  'revert-resize': { vm: ['resized'], task: [null] },
+  'confirm-resize': { vm: ['resized'], task: [null] },
 };
 
 /**
  * Returns Nova's 409 message when the server's state forbids the operation, or null when the
  * action may proceed. Nova checks vm_state first, then task_state.
  */
-export function invalidStateMessage(server: Server, op: OperationName, apiAction: string): string | null {
+export function invalidStateMessage(server: Server, op: OperationName | 'confirm-resize', apiAction: string): string | null {
   const rule = allowed[op];
   if (!rule) return null;
   if (!rule.vm.includes(server.vmState)) {

@@ -213,12 +213,16 @@ export class SimStore {
   }
 
   private checkQuota(projectId: string, flavor: Flavor, count: number): void {
+    this.checkQuotaDelta(projectId, { instances: count, cores: flavor.vcpus * count, ram: flavor.ram * count });
+  }
+
+  /** Throws Nova's 403 quota error when adding `requested` to the project's usage exceeds its quota. */
+  checkQuotaDelta(projectId: string, requested: { instances: number; cores: number; ram: number }): void {
     const quota = this.quotaFor(projectId);
     const used = this.usageFor(projectId);
     const over: string[] = [];
-    const requested = { instances: count, cores: flavor.vcpus * count, ram: flavor.ram * count };
     for (const resource of ['cores', 'instances', 'ram'] as const) {
-      if (quota[resource] >= 0 && used[resource] + requested[resource] > quota[resource]) over.push(resource);
+      if (requested[resource] > 0 && quota[resource] >= 0 && used[resource] + requested[resource] > quota[resource]) over.push(resource);
     }
     if (over.length === 0) return;
     const first = over[0] as 'cores' | 'instances' | 'ram';
@@ -392,6 +396,15 @@ export class SimStore {
       usage.cores -= server.flavor.vcpus;
       usage.ram -= server.flavor.ram;
     },
+    restoreFlavor: (server) => {
+      const previous = server.resizedFrom?.flavor;
+      if (!previous) return;
+      const usage = this.usageFor(server.projectId);
+      usage.cores += previous.vcpus - server.flavor.vcpus;
+      usage.ram += previous.ram - server.flavor.ram;
+      server.flavorId = previous.id;
+      server.flavor = { ...previous, extraSpecs: { ...previous.extraSpecs } };
+    },
     applyFlavor: (server, flavorId) => {
       const flavor = this.flavors.get(flavorId);
       if (!flavor) return;
@@ -416,7 +429,7 @@ export class SimStore {
     });
   }
 
-  private finishActionEvents(server: Server, at: number): void {
+  finishActionEvents(server: Server, at: number): void {
     const last = server.actions[server.actions.length - 1];
     if (!last) return;
     last.updatedAt = at;

@@ -245,13 +245,28 @@ export interface Server {
   reservationId: string;
   launchIndex: number;
   actions: InstanceAction[];
+  /** Flavor and vm_state before a resize through the API, kept until it is confirmed or reverted. */
+  resizedFrom?: { flavor: Flavor; vmState: VmState } | null;
   /** Operation in progress, advanced by the timeline; null when the server is at rest. */
   pending: PendingOperation | null;
   /** Increases on every change; guards queued transitions and the updated-at index. */
   version: number;
 }
 
-export type OperationName = 'build' | 'stop' | 'start' | 'reboot-soft' | 'reboot-hard' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'delete' | 'resize';
+export type OperationName =
+  | 'build'
+  | 'stop'
+  | 'start'
+  | 'reboot-soft'
+  | 'reboot-hard'
+  | 'pause'
+  | 'unpause'
+  | 'suspend'
+  | 'resume'
+  | 'delete'
+  | 'resize'
+  | 'resize-verify'
+  | 'revert-resize';
 
 export interface PendingOperation {
   op: OperationName;

@@ -175,3 +175,51 @@ describe('server state transitions', () => {
     expect(second).toBe(first);
   });
 });
+
+describe('resize and lock actions', () => {
+  it('resize, confirm and revert', async () => {
+    env = createTestSim();
+    const token = await env.login();
+    const id = await env.createServer(token);
+    env.clock.advance(60_000);
+    const act = (body: unknown) => env.request('POST', `/compute/v2.1/servers/${id}/action`, { token, body });
+    const flavors = (await env.request('GET', '/compute/v2.1/flavors', { token })).body as { flavors: { id: string; name: string }[] };
+    const bigger = flavors.flavors.find((f) => f.name === '2c4g')?.id;
+    const flavorName = async () => ((await env.server(token, id, '2.47'))?.flavor as { original_name: string }).original_name;
+
+    expect((await act({ resize: { flavorRef: 'nope' } })).body).toEqual({ badRequest: { code: 400, message: 'Unable to locate requested flavor.' } });
+    expect((await act({ resize: { flavorRef: bigger } })).status).toBe(202);
+    expect(states(await env.server(token, id))).toEqual(['RESIZE', 'active', 'resize_prep', 1]);
+    env.clock.advance(t.resizePhase * 4);
+    expect(states(await env.server(token, id))).toEqual(['VERIFY_RESIZE', 'resized', null, 1]);
+    expect(await flavorName()).toBe('2c4g');
+    const confirmed = await act({ confirmResize: null });
+    expect(confirmed.status).toBe(204);
+    expect(states(await env.server(token, id))).toEqual(['ACTIVE', 'active', null, 1]);
+
+    const small = flavors.flavors.find((f) => f.name === '1c1g')?.id;
+    expect((await act({ resize: { flavorRef: small } })).status).toBe(202);
+    env.clock.advance(t.resizePhase * 4);
+    expect((await act({ revertResize: null })).status).toBe(202);
+    expect(states(await env.server(token, id))).toEqual(['REVERT_RESIZE', 'resized', 'resize_reverting', 1]);
+    env.clock.advance(t.resizePhase);
+    expect(states(await env.server(token, id))).toEqual(['ACTIVE', 'active', null, 1]);
+    expect(await flavorName()).toBe('2c4g');
+    expect((await act({ confirmResize: null })).body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'confirmResize' instance ${id} while it is in vm_state active` } });
+    expect((await act({ resize: { flavorRef: bigger } })).body).toEqual({ badRequest: { code: 400, message: 'When resizing, instances must change flavor!' } });
+  });
+
+  it('locked server rejects member actions', async () => {
+    env = createTestSim();
+    const token = await env.login();
+    const id = await env.createServer(token);
+    env.clock.advance(60_000);
+    const act = (body: unknown) => env.request('POST', `/compute/v2.1/servers/${id}/action`, { token, body });
+    expect((await act({ lock: null })).status).toBe(202);
+    expect((await env.server(token, id, '2.9'))?.locked).toBe(true);
+    expect((await act({ 'os-stop': null })).body).toEqual({ conflictingRequest: { code: 409, message: `Instance ${id} is locked` } });
+    expect((await env.request('DELETE', `/compute/v2.1/servers/${id}`, { token })).status).toBe(409);
+    expect((await act({ unlock: null })).status).toBe(202);
+    expect((await act({ 'os-stop': null })).status).toBe(202);
+  });
+});
