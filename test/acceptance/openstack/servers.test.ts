@@ -189,6 +189,13 @@ describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack servers on a real cloud'
     expect(pages.flat().sort()).toEqual([firstId, secondId].sort());
   });
 
+  it('rejects a non ISO changes-since', async () => {
+    const error = await rejection(listServers(client, { changesSince: 'yesterday' }));
+
+    expect(error.code).toBe(OPENSTACK_ERROR_CODES.OS_BAD_REQUEST);
+    expect(error.status).toBe(400);
+  });
+
   it('works at microversion 2.1', async () => {
     const legacy = createOpenStackClient(memberCloud(), { computeMicroversion: '2.1' });
     const server = await getServer(legacy, firstId);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { OPENSTACK_ERROR_CODES, createOpenStackClient, getServer, type OpenStackError } from '../../../src/openstack/index.ts';
+import { OPENSTACK_ERROR_CODES, createOpenStackClient, getServer, listServers, type OpenStackError } from '../../../src/openstack/index.ts';
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelayMs,
@@ -225,3 +225,42 @@ describe('request ids', () => {
     expect(error.openstackMessage).toBe('Instance 00000000-0000-0000-0000-000000000000 could not be found.');
   });
 });
+
+describe('client error mapping after retries', () => {
+  it('raises OS_OVER_LIMIT with Retry-After once retries run out', async () => {
+    const client = createOpenStackClient(fake.cloud(), { retryPolicy: { ...FAST_POLICY, maxAttempts: 2 } });
+    fake.routes.unshift({
+      method: 'GET',
+      path: '/compute/v2.1/servers/detail',
+      handler: () => ({ status: 429, headers: { 'Retry-After': '0', 'Content-Type': 'application/json' }, body: { overLimit: { code: 429, message: 'Too many requests' } } }),
+    });
+
+    const error = await rejection(listServers(client));
+    client.close();
+
+    expect(error.code).toBe(OPENSTACK_ERROR_CODES.OS_OVER_LIMIT);
+    expect(error.retryAfterSeconds).toBe(0);
+    expect(fake.requestsTo('GET', '/compute/v2.1/servers/detail')).toHaveLength(2);
+  });
+
+  it('applies api_timeout from the cloud', async () => {
+    const client = createOpenStackClient(fake.cloud({ apiTimeoutMs: 100 }), { retryPolicy: { maxAttempts: 1 } });
+    fake.routes.unshift({ method: 'GET', path: '/compute/v2.1/servers/detail', handler: () => ({ status: 200, body: { servers: [] }, delayMs: 500 }) });
+
+    const error = await rejection(listServers(client));
+    client.close();
+
+    expect(error.code).toBe(OPENSTACK_ERROR_CODES.OS_TIMEOUT);
+    expect(error.method).toBe('GET');
+  });
+
+  it('uses the internal endpoint when configured', async () => {
+    const client = createOpenStackClient(fake.cloud({ interface: 'internal' }));
+
+    const endpoint = await client.endpoint('block-storage');
+    client.close();
+
+    expect(endpoint).toMatch(new RegExp(`^${fake.origin}/volume/v3/[0-9a-f]{32}$`));
+  });
+});
+
