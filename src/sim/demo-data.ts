@@ -172,7 +172,7 @@ export function seedDemoData(store: SimStore, users: SimUserConfig[] = defaultUs
     const cidr = projectCidrs[projectName] ?? `10.${100 + extra++}.0.0/24`;
     addNetwork(`${projectName}-net`, projectId, cidr);
     const groupId = store.ids.uuid();
-    store.securityGroups.set(groupId, { id: groupId, name: 'default', projectId, description: 'Default security group' });
+    store.securityGroups.set(groupId, { id: groupId, name: 'default', projectId, description: 'Default security group', createdAt: now });
   }
   const demoProject = projectIds.get('demo') ?? adminProject;
   addNetwork('demo-down-net', demoProject, '10.99.0.0/24', { adminStateUp: false, status: 'DOWN' });

@@ -37,6 +37,8 @@ export function imageView(image: Image): Record<string, unknown> {
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
+    // Glance names the backend that holds the data; the local Zed cloud's file store is "local".
+    ...(image.size !== null ? { stores: 'local' } : {}),
   };
 }
 

@@ -334,7 +334,20 @@ export function registerNetwork(app: FastifyInstance, deps: RouteDeps): void {
       const ctx = caller(request);
       const views = [...store.securityGroups.values()]
         .filter((g) => ownOrAdmin(g.projectId, ctx))
-        .map((g) => ({ id: g.id, name: g.name, tenant_id: g.projectId, description: g.description, security_group_rules: [], stateful: true, tags: [], project_id: g.projectId }));
+        .map((g) => ({
+          id: g.id,
+          name: g.name,
+          tenant_id: g.projectId,
+          description: g.description,
+          security_group_rules: [],
+          stateful: true,
+          shared: false,
+          tags: [],
+          created_at: isoSeconds(g.createdAt),
+          updated_at: isoSeconds(g.createdAt),
+          revision_number: 1,
+          project_id: g.projectId,
+        }));
       return listResponse(request, reply, base(), 'security_groups', views);
     });
   }, { prefix: '/network/v2.0' });

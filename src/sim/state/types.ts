@@ -168,6 +168,7 @@ export interface SecurityGroup {
   name: string;
   projectId: string;
   description: string;
+  createdAt: number;
 }
 
 export interface Volume {
