@@ -1,14 +1,15 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 
 // Request and response schemas shared by the tenant and admin routes. Limits mirror the database
 // checks in migrations/0001-initial-schema.ts, so invalid input is reported by field before SQL.
 
 /**
- * `schema` or null. Null is listed first because Ajv runs with type coercion, which would turn a
- * null into "" for a string branch tried before it.
+ * `schema` or null, as OpenAPI 3.0's `nullable`, which Ajv also reads. An anyOf with a null branch
+ * would not do: Ajv runs with type coercion, which turns 0, "" and false into null in a null
+ * branch, and null into "" or 0 in the other, before the intended branch is tried.
  */
-export function nullable<T extends TSchema>(schema: T) {
-  return Type.Union([Type.Null(), schema]);
+export function nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
 }
 
 const DateTime = Type.String({ format: 'date-time' });
