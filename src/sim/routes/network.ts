@@ -162,8 +162,6 @@ export function registerNetwork(app: FastifyInstance, deps: RouteDeps): void {
     status: f.status,
     description: f.description,
     port_details: null,
-    dns_domain: '',
-    dns_name: '',
     tags: [],
     created_at: isoSeconds(f.createdAt),
     updated_at: isoSeconds(f.updatedAt),
