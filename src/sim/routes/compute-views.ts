@@ -4,7 +4,7 @@ import { serverStatus } from '../state/lifecycle.ts';
 import type { SimStore } from '../state/store.ts';
 import type { Flavor, Server } from '../state/types.ts';
 
-/** [major, minor] at or above the given minor of 2.x. */
+/** Returns whether the microversion is 2.<minor> or later. */
 export function atLeast(version: [number, number], minor: number): boolean {
   return version[0] > 2 || (version[0] === 2 && version[1] >= minor);
 }
@@ -74,6 +74,7 @@ export function serverView(server: Server, store: SimStore, base: string, versio
         extra_specs: { ...server.flavor.extraSpecs },
       }
     : { id: server.flavorId, links: [{ rel: 'bookmark', href: `${base}/compute/flavors/${server.flavorId}` }] };
+
   const view: Record<string, unknown> = {
     id: server.id,
     name: server.name,
@@ -106,6 +107,7 @@ export function serverView(server: Server, store: SimStore, base: string, versio
     view['OS-EXT-SRV-ATTR:instance_name'] = 'instance-' + (server.launchIndex + server.createdAt).toString(16).slice(-8).padStart(8, '0');
     view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = server.host;
   }
+
   Object.assign(view, {
     'OS-EXT-STS:task_state': server.taskState,
     'OS-EXT-STS:vm_state': server.vmState,
@@ -116,6 +118,8 @@ export function serverView(server: Server, store: SimStore, base: string, versio
     view.fault = { code: server.fault.code, created: isoSeconds(server.fault.created), message: server.fault.message };
     if (isAdmin) (view.fault as Record<string, unknown>).details = server.fault.details;
   }
+
+  // Keys added by later microversions, in the order Nova appends them.
   if (atLeast(version, 3) && isAdmin) {
     Object.assign(view, {
       'OS-EXT-SRV-ATTR:reservation_id': server.reservationId,

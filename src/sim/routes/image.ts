@@ -37,7 +37,7 @@ export function imageView(image: Image): Record<string, unknown> {
     self: `/v2/images/${image.id}`,
     file: `/v2/images/${image.id}/file`,
     schema: '/v2/schemas/image',
-    // Glance names the backend that holds the data; the local Zed cloud's file store is "local".
+    // Glance names the backend that stores the data; the local Zed cloud's file store is "local".
     ...(image.size !== null ? { stores: 'local' } : {}),
   };
 }
