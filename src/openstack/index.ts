@@ -23,8 +23,9 @@ export { DEFAULT_RETRY_POLICY } from './transport/retry-policy.ts';
 export type { RetryPolicy } from './transport/retry-policy.ts';
 export { collectAll, paginate } from './pager.ts';
 
-export { MAX_TESTED_COMPUTE_MICROVERSION, MIN_COMPUTE_MICROVERSION, atLeast, computeMicroversion } from './compute/microversion.ts';
-export { createServer, deleteServer, getServer, listServerPages, listServers } from './compute/servers.ts';
+export { MAX_TESTED_COMPUTE_MICROVERSION, MIN_COMPUTE_MICROVERSION, atLeast, computeMicroversion, computeRequest } from './compute/microversion.ts';
+export type { ComputeResponse } from './compute/microversion.ts';
+export { createServer, createServerWithRequestId, deleteServer, getServer, listServerPages, listServers } from './compute/servers.ts';
 export type { BlockDeviceMapping, CreateServerRequest, ListServersFilters, ServerNetwork } from './compute/servers.ts';
 export {
   pauseServer,
@@ -35,6 +36,7 @@ export {
   suspendServer,
   unpauseServer,
 } from './compute/server-actions.ts';
+export type { AcceptedRequest } from './compute/server-actions.ts';
 export { getRemoteConsole } from './compute/consoles.ts';
 export type { ConsoleProtocol, RemoteConsole, RemoteConsoleRequest } from './compute/consoles.ts';
 export { getFlavor, listFlavors } from './compute/flavors.ts';

@@ -5,6 +5,7 @@ import { collectAll, nextFromLinksArray, paginate } from '../pager.ts';
 import type { Query } from '../url.ts';
 import { decodeServer } from './decode-server.ts';
 import { atLeast, computeMicroversion, computeRequest, microversionHeaders } from './microversion.ts';
+import type { AcceptedRequest } from './server-actions.ts';
 import type { Server } from './types.ts';
 
 export interface ListServersFilters {
@@ -178,11 +179,11 @@ export function buildCreateServerBody(request: CreateServerRequest, microversion
 }
 
 /**
- * Creates a server and returns its id. Nova returns 202 with only the id (plus links and
- * adminPass), so callers GET the server or waitForServer for its state. Never retried, because
- * a repeated POST would create a second server.
+ * Creates a server and returns its id with Nova's request id. Nova returns 202 with only the id
+ * (plus links and adminPass), so callers GET the server or waitForServer for its state. Never
+ * retried, because a repeated POST would create a second server.
  */
-export async function createServer(client: OpenStackClient, request: CreateServerRequest): Promise<string> {
+export async function createServerWithRequestId(client: OpenStackClient, request: CreateServerRequest): Promise<{ serverId: string; requestId: string | null }> {
   const microversion = await computeMicroversion(client, request.signal);
   const response = await computeRequest(client, {
     method: 'POST',
@@ -190,10 +191,17 @@ export async function createServer(client: OpenStackClient, request: CreateServe
     json: buildCreateServerBody(request, microversion),
     signal: request.signal,
   });
-  return requireString(requireObject(requireObject(response.body, 'create response')['server'], 'server'), 'id', 'server');
+  const serverId = requireString(requireObject(requireObject(response.body, 'create response')['server'], 'server'), 'id', 'server');
+  return { serverId, requestId: response.requestId ?? null };
+}
+
+/** Creates a server and returns its id; see createServerWithRequestId. */
+export async function createServer(client: OpenStackClient, request: CreateServerRequest): Promise<string> {
+  return (await createServerWithRequestId(client, request)).serverId;
 }
 
 /** Deletes a server (204). A second delete, or one of an unknown id, fails with OS_NOT_FOUND. */
-export async function deleteServer(client: OpenStackClient, serverId: string, signal?: AbortSignal): Promise<void> {
-  await computeRequest(client, { method: 'DELETE', path: `/servers/${encodeURIComponent(serverId)}`, signal });
+export async function deleteServer(client: OpenStackClient, serverId: string, signal?: AbortSignal): Promise<AcceptedRequest> {
+  const response = await computeRequest(client, { method: 'DELETE', path: `/servers/${encodeURIComponent(serverId)}`, signal });
+  return { requestId: response.requestId ?? null };
 }

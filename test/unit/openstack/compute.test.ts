@@ -7,6 +7,7 @@ import {
   computeMicroversion,
   createOpenStackClient,
   createServer,
+  createServerWithRequestId,
   getComputeLimits,
   getComputeQuotas,
   getFlavor,
@@ -268,6 +269,16 @@ describe('server create', () => {
     });
   });
 
+  it('returns the request id of a create', async () => {
+    fake.routes.unshift({ method: 'POST', path: '/compute/v2.1/servers', handler: () => replyFromFixture('compute-server-create-202') });
+    const headers = loadFixture('compute-server-create-202').response.headers;
+
+    const created = await createServerWithRequestId(client, { name: 'x', flavorId: 'f', imageId: 'i', networks: 'auto' });
+
+    expect(created.requestId).toBe(headers['x-openstack-request-id']);
+    expect(headers['location']).toContain(created.serverId);
+  });
+
   it('does not retry a failed create', async () => {
     fake.routes.unshift({ method: 'POST', path: '/compute/v2.1/servers', handler: () => ({ status: 503, body: { computeFault: { code: 503, message: 'busy' } } }) });
 
@@ -344,11 +355,12 @@ describe('server actions', () => {
   it('sends the action bodies', async () => {
     fake.routes.unshift({ method: 'POST', path: `/compute/v2.1/servers/${serverId}/action`, handler: () => replyFromFixture('compute-server-stop-202') });
 
-    await stopServer(client, serverId);
+    const stopped = await stopServer(client, serverId);
     await rebootServer(client, serverId, 'HARD');
     const bodies = fake.requestsTo('POST', `/compute/v2.1/servers/${serverId}/action`).map((request) => JSON.parse(request.body) as unknown);
 
     expect(bodies).toEqual([{ 'os-stop': null }, { reboot: { type: 'HARD' } }]);
+    expect(stopped.requestId).toBe(loadFixture('compute-server-stop-202').response.headers['x-openstack-request-id']);
   });
 
   it('reads a remote console at 2.93', async () => {
