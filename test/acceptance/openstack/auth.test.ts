@@ -7,18 +7,8 @@ import {
   listServers,
   loadCloudConfig,
   type OpenStackClient,
-  type OpenStackError,
 } from '../../../src/openstack/index.ts';
-import { cloudConfigured, memberCloud, suiteTitle, uniqueName } from './cloud.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OpenStackError;
-  }
-  throw new Error('expected a rejection');
-}
+import { cloudConfigured, memberCloud, suiteTitle, uniqueName, rejection } from './cloud.ts';
 
 describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack authentication on a real cloud'), () => {
   const clients: OpenStackClient[] = [];

@@ -11,6 +11,7 @@ import {
   type ClientOptions,
   type CloudConfig,
   type OpenStackClient,
+  type OpenStackError,
 } from '../../../src/openstack/index.ts';
 
 const configFile = process.env['OS_CLIENT_CONFIG_FILE'];
@@ -91,4 +92,14 @@ export async function deleteServersAndWait(client: OpenStackClient, serverIds: I
   if (failures.length > 0) {
     throw new Error(`Cleanup could not delete servers: ${failures.join('; ')}`);
   }
+}
+
+/** Returns the error a promise rejects with, or throws when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as OpenStackError;
+  }
+  throw new Error('expected a rejection');
 }

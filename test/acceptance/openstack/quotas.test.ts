@@ -8,18 +8,8 @@ import {
   getComputeQuotas,
   updateComputeQuotas,
   type OpenStackClient,
-  type OpenStackError,
 } from '../../../src/openstack/index.ts';
-import { adminClient, adminCloud, cloudConfigured, demoResources, memberClient, suiteTitle, uniqueName, type DemoResources } from './cloud.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OpenStackError;
-  }
-  throw new Error('expected a rejection');
-}
+import { adminClient, adminCloud, cloudConfigured, demoResources, memberClient, suiteTitle, uniqueName, type DemoResources, rejection } from './cloud.ts';
 
 describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack quotas on a real cloud'), () => {
   let admin: OpenStackClient;

@@ -25,18 +25,8 @@ import {
   waitForServer,
   waitForVolume,
   type OpenStackClient,
-  type OpenStackError,
 } from '../../../src/openstack/index.ts';
-import { STATE_DEADLINE_MS, cloudConfigured, deleteServersAndWait, demoResources, memberClient, suiteTitle, uniqueName, type DemoResources } from './cloud.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OpenStackError;
-  }
-  throw new Error('expected a rejection');
-}
+import { STATE_DEADLINE_MS, cloudConfigured, deleteServersAndWait, demoResources, memberClient, suiteTitle, uniqueName, type DemoResources, rejection } from './cloud.ts';
 
 describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack images, networks and volumes on a real cloud'), () => {
   let client: OpenStackClient;

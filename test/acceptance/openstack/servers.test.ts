@@ -23,7 +23,6 @@ import {
   unpauseServer,
   waitForServer,
   type OpenStackClient,
-  type OpenStackError,
 } from '../../../src/openstack/index.ts';
 import {
   STATE_DEADLINE_MS,
@@ -36,16 +35,8 @@ import {
   suiteTitle,
   uniqueName,
   type DemoResources,
+  rejection,
 } from './cloud.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<OpenStackError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as OpenStackError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe.skipIf(!cloudConfigured)(suiteTitle('OpenStack servers on a real cloud'), () => {
   let client: OpenStackClient;
