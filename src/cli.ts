@@ -10,6 +10,8 @@ import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
 import { seedDemoData } from './services/demo-seed.ts';
+import { billDay } from './services/billing/bill-day.ts';
+import { billDayProblem } from './services/billing/bill-day-input.ts';
 import { runSimCommand, type SimCommandOptions } from './sim/cli.ts';
 import { createUser, resetPassword } from './services/users.ts';
 import type { TenantRole } from './domain/roles.ts';
@@ -182,6 +184,21 @@ async function userResetPassword(options: { username: string; passwordStdin?: bo
   }
 }
 
+async function bill(options: { date: string; timeZone?: string }): Promise<void> {
+  const { config, logger } = setup();
+  const timeZone = options.timeZone ?? config.billingTimeZone;
+  const problem = billDayProblem(options.date, timeZone, new Date());
+  if (problem) program.error(problem);
+
+  const database = await openDatabase(config, logger);
+  try {
+    const result = await billDay(database.db, options.date, timeZone);
+    console.log(`Billed ${result.day} (${result.timeZone}): ${result.written} record(s) written, ${result.alreadyPresent} already present.`);
+  } finally {
+    await database.close();
+  }
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof PortalError) {
     const definition = PROBLEMS[error.code];
@@ -222,6 +239,13 @@ program
   .action(async (options: SimCommandOptions) => {
     await runSimCommand(options);
   });
+
+program
+  .command('bill')
+  .description('bill one past local day for every system; days and systems already billed are left as they are')
+  .requiredOption('--date <YYYY-MM-DD>', 'local calendar day to bill; it must have ended')
+  .option('--time-zone <zone>', 'IANA time zone of the day (default: $BILLING_TIMEZONE or Asia/Shanghai)')
+  .action((options: Parameters<typeof bill>[0]) => bill(options));
 
 const user = program.command('user').description('create users and reset passwords');
 user

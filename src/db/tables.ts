@@ -253,6 +253,34 @@ export interface IdempotencyKeysTable {
   expires_at: RequiredTimestamp;
 }
 
+export interface VmUsageIntervalsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  system_id: string;
+  vm_id: string;
+  started_at: RequiredTimestamp;
+  /** Null while the interval is open. */
+  ended_at: NullableTimestamp;
+  cpu_cores: number;
+  memory_mib: number;
+  /** Root disk plus attached volumes, in GiB. */
+  storage_gib: number;
+  shelved_offloaded: boolean;
+}
+
+export interface JobRunsTable {
+  id: Generated<string>;
+  job_name: string;
+  /** pg-boss job id, or null for a run started outside the queue. */
+  job_id: string | null;
+  started_at: RequiredTimestamp;
+  finished_at: RequiredTimestamp;
+  status: 'succeeded' | 'failed';
+  duration_ms: number;
+  counts: Json<Record<string, number>>;
+  error: string | null;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   contacts: ContactsTable;
@@ -270,6 +298,8 @@ export interface DatabaseSchema {
   resource_adjustments: ResourceAdjustmentsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  vm_usage_intervals: VmUsageIntervalsTable;
+  job_runs: JobRunsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

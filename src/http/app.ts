@@ -14,6 +14,7 @@ import { requestLogPlugin } from './plugins/request-log.ts';
 import { sendProblem, toPortalError } from './problem-response.ts';
 import { requestIdFor } from './request-id.ts';
 import { adminContactRoutes } from './routes/admin-contacts.ts';
+import { adminJobRoutes } from './routes/admin-jobs.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
 import { adminSystemRoutes } from './routes/admin-systems.ts';
 import { adminTenantContactRoutes } from './routes/admin-tenant-contacts.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(adminUserRoutes, { db: database.db });
   await app.register(adminSystemRoutes, { db: database.db });
   await app.register(adminOrderRoutes, { db: database.db });
+  await app.register(adminJobRoutes, { db: database.db });
 
   return app;
 }

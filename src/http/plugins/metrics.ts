@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { jobMetricsRegistry } from '../../jobs/job-metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +39,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
 
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    // Job run metrics live in their own module-level registry, shared by every app in the process.
+    return Registry.merge([registry, jobMetricsRegistry]).metrics();
   });
 });

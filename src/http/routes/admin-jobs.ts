@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../../db/database.ts';
+import { listLastJobRuns } from '../../jobs/job-runs.ts';
+import { problemResponses } from '../schemas.ts';
+
+const JobRunSchema = Type.Object(
+  {
+    jobName: Type.String(),
+    startedAt: Type.String({ format: 'date-time' }),
+    finishedAt: Type.String({ format: 'date-time' }),
+    status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+    durationMs: Type.Integer({ minimum: 0 }),
+    counts: Type.Record(Type.String(), Type.Number()),
+    error: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export async function adminJobRoutes(appBase: FastifyInstance, options: { db: Db }): Promise<void> {
+  const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = options;
+
+  app.get(
+    '/api/v1/admin/jobs',
+    {
+      config: { access: 'platform:admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Last run of each background job: times, duration in milliseconds, counts, and the error of a failed run',
+        response: { 200: Type.Object({ items: Type.Array(JobRunSchema) }, { additionalProperties: false }), ...problemResponses(401, 403) },
+      },
+    },
+    async () => ({ items: await listLastJobRuns(db) }),
+  );
+}

@@ -1,0 +1,29 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of background job runs, in a registry of their own that the HTTP metrics
+ * plugin merges into /metrics. Only runs in the same process as the HTTP server show there, so
+ * a separate `worker` process records its runs in job_runs but exposes no metrics.
+ */
+export const jobMetricsRegistry = new Registry();
+
+const runs = new Counter({
+  name: 'tenant_portal_job_runs_total',
+  help: 'Finished background job runs by job name and status (succeeded or failed).',
+  labelNames: ['job', 'status'] as const,
+  registers: [jobMetricsRegistry],
+});
+
+const duration = new Histogram({
+  name: 'tenant_portal_job_duration_seconds',
+  help: 'Duration of background job runs in seconds by job name.',
+  labelNames: ['job'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+  registers: [jobMetricsRegistry],
+});
+
+/** Counts one finished run and observes its duration. */
+export function observeJobRun(job: string, status: 'succeeded' | 'failed', durationMs: number): void {
+  runs.inc({ job, status });
+  duration.observe({ job }, durationMs / 1000);
+}
