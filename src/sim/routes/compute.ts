@@ -4,6 +4,7 @@ import { invalidStateMessage } from '../state/lifecycle.ts';
 import { StoreError } from '../state/store.ts';
 import type { OperationName, Server } from '../state/types.ts';
 import { makeAuthHook } from './auth-hook.ts';
+import { legacyConsoleActions, registerConsoleRoutes } from './compute-consoles.ts';
 import { registerKeypairRoutes } from './compute-keypairs.ts';
 import { atLeast, flavorView, hostIdOf, serverSummary, serverView, selfLinks } from './compute-views.ts';
 import { listServers } from './compute-list.ts';
@@ -120,9 +121,21 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       }
       return reply.sent ? reply : undefined;
     });
+    consoles = registerConsoleRoutes(api, deps, visibleServer);
     registerServerRoutes(api);
     registerOtherRoutes(api);
   }, { prefix: '/compute/v2.1' });
+
+  let consoles: ReturnType<typeof registerConsoleRoutes> | undefined;
+  // Placeholder for the noVNC page that console URLs point at.
+  app.get('/vnc_auto.html', async (request, reply) => {
+    const path = queryString(request.query, 'path') ?? '';
+    const token = new URLSearchParams(path.replace(/^\?/, '')).get('token') ?? '';
+    const server = consoles?.consolePage(token);
+    if (!server) return reply.code(401).type('text/plain; charset=utf-8').send('Invalid or expired console token.');
+    const name = server.name.replace(/[<>&"]/g, '');
+    return reply.type('text/html; charset=utf-8').send(`<!doctype html><title>${name}</title><p>Simulated console of server ${name} (${server.id}). The simulator runs no guests, so there is no screen to show.</p>`);
+  });
 
   const mv = (request: FastifyRequest): [number, number] => request.microversion ?? MIN_MICROVERSION;
 
@@ -231,6 +244,11 @@ export function registerCompute(app: FastifyInstance, deps: RouteDeps): void {
       if (body === MALFORMED) return novaError(reply, 400, 'Malformed request body');
       const key = isObject(body) ? Object.keys(body)[0] : undefined;
       if (key && instantActions.has(key)) return instantAction(request, reply, key);
+      if (key && legacyConsoleActions.has(key) && consoles) {
+        const server = visibleServer(ctx, request.params.id);
+        if (!server) return notFound(reply, request.params.id);
+        return consoles.legacyAction(ctx, server, key, body, reply);
+      }
       const action = key ? actions[key] : undefined;
       if (!key || !action) return novaError(reply, 400, `There is no such action: ${key ?? 'None'}`);
       let op: OperationName;
