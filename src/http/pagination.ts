@@ -15,7 +15,7 @@ export const PageParams = {
   page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Items per page.' }),
 };
 
-/** The response schema of one page of `item`. */
+/** Builds the response schema of one page of `item`. */
 export function pageOf<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),
@@ -26,7 +26,7 @@ export function pageOf<T extends TSchema>(item: T) {
 }
 
 /**
- * A `sort` query property accepting each field ascending and, as `-field`, descending.
+ * Builds a `sort` query property that accepts each field ascending and, as `-field`, descending.
  * Fields outside the list are rejected by validation, so a sort value never reaches SQL as text.
  */
 export function sortParam<const F extends string>(fields: readonly F[], defaultSort: F | `-${F}`) {

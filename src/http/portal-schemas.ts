@@ -4,9 +4,9 @@ import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 // checks in migrations/0001-initial-schema.ts, so invalid input is reported by field before SQL.
 
 /**
- * `schema` or null, as OpenAPI 3.0's `nullable`, which Ajv also reads. An anyOf with a null branch
- * would not do: Ajv runs with type coercion, which turns 0, "" and false into null in a null
- * branch, and null into "" or 0 in the other, before the intended branch is tried.
+ * Marks a schema as accepting null, with OpenAPI 3.0's `nullable`, which Ajv also reads. An anyOf
+ * with a null branch is wrong here because Ajv runs with type coercion. It would turn 0, "" and
+ * false into null in the null branch, or null into "" or 0 in the other branch.
  */
 export function nullable<T extends TSchema>(schema: T): TUnsafe<Static<T> | null> {
   return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });

@@ -90,8 +90,8 @@ interface CapacityRow {
   used_storage_gib: string | number | null;
 }
 
-// sum() over integer columns is bigint (a number here) and over bigint is numeric (a string), and
-// it is null when nothing matched; every case becomes a number.
+// sum() over integer columns is bigint, which reads back as a number. Over bigint it is numeric,
+// which reads back as a string, and it is null when no row matched. All three become numbers.
 const amount = (value: string | number | null) => (value === null ? 0 : Number(value));
 
 function toSummary(row: CapacityRow): CapacitySummary {
@@ -108,7 +108,7 @@ function toSummary(row: CapacityRow): CapacitySummary {
   };
 }
 
-/** One page of a tenant's systems with their capacity at `at`, by system name. */
+/** Returns one page of a tenant's systems with their capacity at `at`, ordered by system name. */
 export async function listCapacitySummaries(db: Db, tenantId: string, page: PageRequest, at = new Date()): Promise<Page<CapacitySummary>> {
   const filtered = tenantScope(db, tenantId).selectFrom('information_systems');
   const rows = await fetchPage(
@@ -119,7 +119,7 @@ export async function listCapacitySummaries(db: Db, tenantId: string, page: Page
   return mapPage(rows, toSummary);
 }
 
-/** The capacity of one system at `at`, or null when it does not exist in the given tenant. */
+/** Computes the capacity of one system at `at`; null when it does not exist in the given tenant. */
 export async function systemCapacity(db: Db, systemId: string, tenantId: string | null, at = new Date()): Promise<CapacitySummary | null> {
   let query: SystemsQuery = tenantId ? tenantScope(db, tenantId).selectFrom('information_systems') : db.selectFrom('information_systems');
   query = query.where('information_systems.id', '=', systemId);

@@ -1,7 +1,7 @@
 import type { DbOrTrx } from '../db/database.ts';
 import { recordAudit } from './audit.ts';
 
-/** Who made a change and from where, copied into every audit row of that change. */
+/** The actor of a change (user, request id, client address), copied into each of its audit rows. */
 export interface AuditActor {
   actorUserId: string;
   requestId: string | null;

@@ -55,7 +55,7 @@ export interface OrderListFilter {
 }
 
 /**
- * One page of orders. With `scope.tenantId` the query starts from tenantScope; a platform
+ * Returns one page of orders. With `scopeTenantId` the query starts from tenantScope. A platform
  * operator passes null and may filter by tenant instead.
  */
 export async function listOrders(db: Db, scopeTenantId: string | null, filter: OrderListFilter, page: PageRequest): Promise<Page<OrderView>> {
@@ -69,7 +69,7 @@ export async function listOrders(db: Db, scopeTenantId: string | null, filter: O
   return mapPage(rows, toOrderView);
 }
 
-/** Every order of one system, newest validity first. */
+/** Returns every order of one system, newest validity first. */
 export async function ordersOfSystem(db: Db, systemId: string, tenantId: string): Promise<OrderView[]> {
   // NOTE: not paged, because a system has a few orders a year; GET /orders/list pages them.
   const rows = await tenantScope(db, tenantId).selectFrom('resource_orders').selectAll().where('system_id', '=', systemId).orderBy('valid_from', 'desc').orderBy('id').execute();

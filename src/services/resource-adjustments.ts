@@ -25,7 +25,7 @@ export interface AdjustmentFilter {
   dimension?: AdjustmentDimension;
 }
 
-/** One page of a tenant's resource adjustments, newest first. */
+/** Returns one page of a tenant's resource adjustments, newest first. */
 export async function listResourceAdjustments(db: Db, tenantId: string, filter: AdjustmentFilter, page: PageRequest): Promise<Page<AdjustmentView>> {
   let filtered = tenantScope(db, tenantId).selectFrom('resource_adjustments');
   if (filter.systemId) filtered = filtered.where('system_id', '=', filter.systemId);
@@ -39,7 +39,7 @@ export async function listResourceAdjustments(db: Db, tenantId: string, filter: 
     vmId: row.vm_id,
     subject: row.subject,
     dimension: row.dimension,
-    // numeric(14, 3) reads back as a string; three decimals fit a double exactly enough for display.
+    // numeric(14, 3) reads back as a string. Its 14 significant digits convert to a double and back unchanged.
     oldValue: Number(row.old_value),
     newValue: Number(row.new_value),
     direction: row.direction,

@@ -63,8 +63,8 @@ export interface SystemListFilter {
 }
 
 /**
- * One page of systems. With `scope.tenantId` the query is built from tenantScope, so it carries
- * tenant_id in SQL; a platform operator may pass `filterTenantId` instead, or nothing for all.
+ * Returns one page of systems. With `scope.tenantId` the query starts from tenantScope, so it
+ * carries tenant_id in SQL. A platform operator passes `filterTenantId` instead, or nothing for all.
  */
 export async function listSystems(
   db: Db,
@@ -85,7 +85,7 @@ export async function listSystems(
   return mapPage(rows, toSystemView);
 }
 
-/** One system, or null when it does not exist or, with `tenantId`, belongs to another tenant. */
+/** Finds one system; null when it does not exist or, with `tenantId`, belongs to another tenant. */
 export async function findSystem(db: Db, id: string, tenantId: string | null): Promise<SystemView | null> {
   const query = tenantId ? tenantScope(db, tenantId).selectFrom('information_systems') : db.selectFrom('information_systems');
   const row = await query.selectAll().where('id', '=', id).executeTakeFirst();

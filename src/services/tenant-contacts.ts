@@ -37,14 +37,14 @@ function toContactView(row: ContactViewRow): ContactView {
   };
 }
 
-/** One page of a tenant's contacts, by type and name. */
+/** Returns one page of a tenant's contacts, ordered by type and name. */
 export async function listTenantContacts(db: Db, tenantId: string, page: PageRequest): Promise<Page<ContactView>> {
   const filtered = tenantScope(db, tenantId).selectFrom('contacts');
   const rows = await fetchPage(filtered, (query) => query.select(VIEW_COLUMNS).orderBy('type').orderBy('name').orderBy('id'), page);
   return mapPage(rows, toContactView);
 }
 
-/** All contacts of a tenant, masked; a tenant has a handful, so this is not paged. */
+/** Returns all contacts of a tenant, masked. A tenant has a handful, so this is not paged. */
 export async function allTenantContacts(db: DbOrTrx, tenantId: string): Promise<ContactView[]> {
   const rows = await tenantScope(db, tenantId).selectFrom('contacts').select(VIEW_COLUMNS).orderBy('type').orderBy('name').orderBy('id').execute();
   return rows.map(toContactView);

@@ -9,7 +9,7 @@ export interface TenantProfile {
   contacts: ContactView[];
 }
 
-/** The caller's own tenant, its OpenStack binding and its contacts; null if the tenant is gone. */
+/** Loads a tenant, its OpenStack binding and its contacts; null when the tenant does not exist. */
 export async function tenantProfile(db: Db, tenantId: string): Promise<TenantProfile | null> {
   const tenant = await findTenant(db, tenantId);
   if (!tenant) return null;

@@ -100,8 +100,8 @@ export interface UserListFilter {
 }
 
 /**
- * One page of users. With `scopeTenantId` (a tenant admin) only that tenant's members who are not
- * platform operators are listed; the membership condition is in SQL.
+ * Returns one page of users. With `scopeTenantId` (a tenant admin) only that tenant's members who
+ * are not platform operators are listed, and the membership condition is in SQL.
  */
 export async function listUsers(db: Db, scopeTenantId: string | null, filter: UserListFilter, page: PageRequest): Promise<Page<UserView>> {
   let filtered: UsersQuery = db.selectFrom('users');
@@ -127,7 +127,7 @@ export async function listUsers(db: Db, scopeTenantId: string | null, filter: Us
   return mapPage(rows, toUserView);
 }
 
-/** One user; with `scopeTenantId`, only a member of that tenant who is not a platform operator. */
+/** Finds one user; with `scopeTenantId`, only a member of that tenant who is not a platform operator. */
 export async function findUser(db: Db | Trx, id: string, scopeTenantId: string | null): Promise<UserView | null> {
   let query: UsersQuery = db.selectFrom('users').where('users.id', '=', id);
   if (scopeTenantId) {
@@ -168,8 +168,8 @@ export async function createAccount(db: Db, actor: AuditActor, input: NewAccount
   if (input.tenantId) await assertTenantExists(db, input.tenantId);
 
   // Checked here as well as by the unique index, so the common case costs no password hash.
-  const taken = await db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase())).executeTakeFirst();
-  if (taken) throw new PortalError('DUPLICATE_VALUE', { field: 'username', value: input.username });
+  const existing = await db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase())).executeTakeFirst();
+  if (existing) throw new PortalError('DUPLICATE_VALUE', { field: 'username', value: input.username });
 
   let created: { id: string };
   try {
@@ -210,8 +210,11 @@ export interface UserPatch {
 /**
  * Changes a user. With `scopeTenantId` (a tenant admin) only that tenant's non-operator members
  * can be found, and a role change applies to that tenant's membership. Disabling a user or moving
- * them to another tenant ends their sessions. Nobody can disable themselves or change their own
- * role or tenant. Returns null for a user outside the scope.
+ * them to another tenant ends their sessions. A caller cannot disable their own account or change
+ * their own role or tenant. Returns null for a user outside the scope.
+ *
+ * NOTE: the status is the account's, so a tenant admin who disables a user who also belongs to
+ * another tenant disables them there too.
  */
 export async function updateAccount(db: Db, actor: AuditActor, id: string, patch: UserPatch, scopeTenantId: string | null): Promise<UserView | null> {
   const changesAccess = patch.status === 'disabled' || patch.role !== undefined || patch.tenantId !== undefined;

@@ -10,7 +10,7 @@ import { DisplayName, Password, TenantRoleSchema, UserSchema, Username, UserStat
 import { problemResponses, Uuid } from '../schemas.ts';
 
 // Tenant admins manage the users of their own tenant. Platform operators and members of other
-// tenants are outside every query here, so their ids answer 404.
+// tenants are outside every query here, so a request with their id gets 404 Not Found.
 export async function tenantUserRoutes(appBase: FastifyInstance, options: { db: Db }): Promise<void> {
   const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;

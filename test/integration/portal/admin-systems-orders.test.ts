@@ -119,9 +119,9 @@ describe.each(databaseKinds())('admin systems and orders on %s', (kind) => {
       const suspended = (await send('GET', '/api/v1/admin/systems?status=suspended')).json();
       expect(suspended.items.map((item: { id: string }) => item.id)).toEqual([systemId]);
 
-      const one = await send('GET', `/api/v1/admin/systems/${systemId}`);
-      expect(one.statusCode).toBe(200);
-      expect(one.json()).toMatchObject({ system: { id: systemId }, orders: [], capacity: { ordered: { cpu: 0 } } });
+      const detail = await send('GET', `/api/v1/admin/systems/${systemId}`);
+      expect(detail.statusCode).toBe(200);
+      expect(detail.json()).toMatchObject({ system: { id: systemId }, orders: [], capacity: { ordered: { cpu: 0 } } });
       expect((await send('GET', `/api/v1/admin/systems/${UNKNOWN_ID}`)).statusCode).toBe(404);
     });
   });

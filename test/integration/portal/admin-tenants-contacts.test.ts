@@ -90,9 +90,9 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
     expect(list.items.map((item: { code: string }) => item.code)).toEqual(['water-4', 'water-bureau']);
     expect(list.total).toBe(2);
 
-    const one = await send('GET', `/api/v1/admin/tenants/${list.items[1].id}`);
-    expect(one.statusCode).toBe(200);
-    expect(one.json().name).toBe('水务局');
+    const detail = await send('GET', `/api/v1/admin/tenants/${list.items[1].id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().name).toBe('水务局');
 
     const unknown = await send('GET', `/api/v1/admin/tenants/${UNKNOWN_ID}`);
     expect(unknown.statusCode).toBe(404);
@@ -111,9 +111,9 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
     expect(half.statusCode).toBe(400);
     expect(half.json().errors).toContainEqual(expect.objectContaining({ field: 'projectId' }));
 
-    const taken = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', region: 'RegionOne', projectId: 'p-water' });
-    expect(taken.statusCode).toBe(409);
-    expect(taken.json().code).toBe('PROJECT_ALREADY_BOUND');
+    const boundElsewhere = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', region: 'RegionOne', projectId: 'p-water' });
+    expect(boundElsewhere.statusCode).toBe(409);
+    expect(boundElsewhere.json().code).toBe('PROJECT_ALREADY_BOUND');
 
     const rebound = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', projectId: 'p-traffic-2' });
     expect(rebound.json().binding).toEqual({ cloud: 'sim', region: null, projectId: 'p-traffic-2', projectName: null });

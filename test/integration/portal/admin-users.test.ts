@@ -106,8 +106,8 @@ describe.each(databaseKinds())('user administration on %s', (kind) => {
       const searched = (await send('GET', '/api/v1/admin/users?q=%E6%9D%8E', undefined, operator)).json();
       expect(searched.items.map((user: { username: string }) => user.username)).toEqual(['Li.Lei']);
 
-      const one = await send('GET', `/api/v1/admin/users/${operatorId}`, undefined, operator);
-      expect(one.json()).toMatchObject({ username: 'root-ruth', isPlatformOperator: true });
+      const detail = await send('GET', `/api/v1/admin/users/${operatorId}`, undefined, operator);
+      expect(detail.json()).toMatchObject({ username: 'root-ruth', isPlatformOperator: true });
       expect((await send('GET', `/api/v1/admin/users/${UNKNOWN_ID}`, undefined, operator)).statusCode).toBe(404);
     });
 

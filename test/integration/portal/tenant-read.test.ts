@@ -85,7 +85,7 @@ describe.each(databaseKinds())('tenant read endpoints on %s', (kind) => {
   });
 
   it('forbids a user without tenant or role', async () => {
-    // The authentication hook rejects first, because a user without a membership holds no permission.
+    // The authentication hook rejects first, because a user without a membership has no permission.
     const session = await loginAs(t.app, 'lonely-lu');
     const response = await get('/api/v1/tenant/profile', session);
     expect(response.statusCode).toBe(403);
