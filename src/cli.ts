@@ -10,6 +10,7 @@ import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
 import { seedDemoData } from './services/demo-seed.ts';
+import { sharedCloudClients } from './services/cloud/cloud-clients.ts';
 import { billDay } from './services/billing/bill-day.ts';
 import { billDayProblem } from './services/billing/bill-day-input.ts';
 import { runSimCommand, type SimCommandOptions } from './sim/cli.ts';
@@ -78,6 +79,8 @@ async function serve(): Promise<void> {
     database,
     logger,
     keyring,
+    clouds: sharedCloudClients(),
+    queue: boss,
     readinessChecks: [
       { name: 'database', check: async () => (await database.ping(), true) },
       { name: 'queue', check: async () => queueRunning },

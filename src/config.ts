@@ -31,6 +31,10 @@ export interface PortalConfig {
   demoPassword: string | null;
   /** Name of the cloud in clouds.yaml (`OS_CLOUD`), or null when none is configured. */
   cloudName: string | null;
+  /** Requests per minute and user (or client address) on the VM and catalog API, by route class. */
+  rateLimits?: { readsPerMinute: number; actionsPerMinute: number; createsPerMinute: number };
+  /** Time a VM action may take before its operation counts as timed out, in seconds. Default 600. */
+  vmActionDeadlineSeconds?: number;
 }
 
 export class ConfigError extends Error {
@@ -118,5 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
     billingTimeZone: readTimeZone(env, 'BILLING_TIMEZONE', 'Asia/Shanghai'),
     demoPassword: readText(env, 'DEMO_PASSWORD'),
     cloudName,
+    rateLimits: {
+      readsPerMinute: readInteger(env, 'RATE_LIMIT_READS_PER_MINUTE', 300, 1, 1_000_000),
+      actionsPerMinute: readInteger(env, 'RATE_LIMIT_ACTIONS_PER_MINUTE', 60, 1, 1_000_000),
+      createsPerMinute: readInteger(env, 'RATE_LIMIT_CREATES_PER_MINUTE', 20, 1, 1_000_000),
+    },
+    vmActionDeadlineSeconds: readInteger(env, 'VM_ACTION_DEADLINE_SECONDS', 600, 1, 24 * 3600),
   };
 }

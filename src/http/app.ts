@@ -29,6 +29,9 @@ import { tenantProfileRoutes } from './routes/tenant-profile.ts';
 import { tenantSystemRoutes } from './routes/tenant-systems.ts';
 import { tenantUserRoutes } from './routes/tenant-users.ts';
 import { ProblemSchema } from './schemas.ts';
+import { vmApi } from './routes/vms.ts';
+import { sharedCloudClients, type CloudClients } from '../services/cloud/cloud-clients.ts';
+import type { JobQueue } from '../services/vms/context.ts';
 
 export interface AppDependencies {
   config: PortalConfig;
@@ -36,6 +39,12 @@ export interface AppDependencies {
   logger: Logger;
   keyring: Keyring;
   readinessChecks: ReadinessCheck[];
+  /** OpenStack clients per tenant project; the process-wide cache when omitted. */
+  clouds?: CloudClients;
+  /** Queue for operation-watch jobs (pg-boss); without one, accepted VM actions are not followed. */
+  queue?: JobQueue | null;
+  /** Cache lifetime of the flavor, image and network lists in milliseconds; default 60 s. */
+  catalogTtlMs?: number;
 }
 
 /** Builds the HTTP app without listening; `serve` listens, tests call `inject()`. */
@@ -116,6 +125,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(adminSystemRoutes, { db: database.db });
   await app.register(adminOrderRoutes, { db: database.db });
   await app.register(adminJobRoutes, { db: database.db });
+  await app.register(vmApi, { config, database, clouds: deps.clouds ?? sharedCloudClients(), queue: deps.queue ?? null, ...(deps.catalogTtlMs === undefined ? {} : { catalogTtlMs: deps.catalogTtlMs }) });
 
   return app;
 }

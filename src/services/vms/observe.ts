@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../../db/database.ts';
+import { parseServerAddresses, type NovaAddresses } from '../../domain/addresses.ts';
+import type { NovaObservation } from '../../domain/vm-actions.ts';
+import { mapNovaServerNotFound, mapNovaServerState } from '../../domain/vm-status.ts';
+import { getServer, isOpenStackError, type OpenStackClient, type Server } from '../../openstack/index.ts';
+import type { VmLog } from './context.ts';
+import type { VmRow } from './vm-view.ts';
+
+/** A server as polled: the server itself, or null after a 404. */
+export type PolledServer = Server | null;
+
+/** Reads the server; a 404 returns null, any other failure is thrown. */
+export async function pollServer(client: OpenStackClient, serverId: string): Promise<PolledServer> {
+  try {
+    return await getServer(client, serverId);
+  } catch (error) {
+    if (isOpenStackError(error, 'OS_NOT_FOUND')) return null;
+    throw error;
+  }
+}
+
+/** The domain's view of a polled server, for `evaluateActionProgress`. */
+export function toObservation(server: PolledServer): NovaObservation {
+  if (server === null) return { notFound: true };
+  return { status: server.status, taskState: server.taskState, vmState: server.vmState, fault: server.fault };
+}
+
+/** Converts the client's address lists to Nova's wire form, which `parseServerAddresses` validates. */
+function toNovaAddresses(server: Server): NovaAddresses {
+  const result: Record<string, { addr: string; version: number; 'OS-EXT-IPS:type'?: string; 'OS-EXT-IPS-MAC:mac_addr'?: string }[]> = {};
+  for (const [network, entries] of Object.entries(server.addresses)) {
+    result[network] = entries.map((entry) => ({
+      addr: entry.addr,
+      version: entry.version,
+      ...(entry.type === null ? {} : { 'OS-EXT-IPS:type': entry.type }),
+      ...(entry.macAddr === null ? {} : { 'OS-EXT-IPS-MAC:mac_addr': entry.macAddr }),
+    }));
+  }
+  return result;
+}
+
+/** The VM columns that follow Nova, computed from one observation. */
+function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
+  if (server === null) {
+    const mapped = mapNovaServerNotFound();
+    return { status: mapped.status, nova_status: null, nova_task_state: null, nova_vm_state: null };
+  }
+
+  const mapped = mapNovaServerState(server);
+  if (!mapped.recognised) {
+    log.warn({ vmId: vm.id, serverId: server.id, novaStatus: server.status }, 'Nova reported a status the portal does not map; showing unknown');
+  }
+
+  const parsed = parseServerAddresses(toNovaAddresses(server), vm.network_name ?? undefined);
+  if (parsed.rejected.length > 0) {
+    log.warn({ vmId: vm.id, serverId: server.id, rejected: parsed.rejected.length }, 'Nova returned invalid addresses; they are left out');
+  }
+
+  const bootVolumeId = vm.boot_volume_id ?? (vm.image_id !== null && server.imageId === null ? (server.attachedVolumeIds[0] ?? null) : null);
+
+  return {
+    status: mapped.status,
+    nova_status: mapped.novaStatus,
+    nova_task_state: mapped.taskState,
+    nova_vm_state: mapped.vmState,
+    power_state: server.powerState,
+    // A fault is kept after the VM leaves ERROR only until Nova reports a new state without one.
+    fault_message: mapped.status === 'error' ? (mapped.faultMessage ?? vm.fault_message) : null,
+    primary_ip: parsed.primaryIp,
+    addresses: parsed.addresses,
+    floating_ips: parsed.floating,
+    launched_at: server.launchedAt,
+    nova_updated_at: server.updated,
+    boot_volume_id: bootVolumeId,
+  };
+}
+
+const JSON_COLUMNS = new Set(['addresses', 'floating_ips']);
+
+function sameValue(column: string, current: unknown, next: unknown): boolean {
+  if (JSON_COLUMNS.has(column)) return JSON.stringify(current) === JSON.stringify(next);
+  if (current instanceof Date || next instanceof Date) {
+    return (current as Date | null)?.getTime() === (next as Date | null)?.getTime();
+  }
+  return current === next;
+}
+
+/**
+ * Writes what Nova reported to the VM row: only the columns whose value changed, and a status
+ * history row when the portal status changed. Returns the VM as it is now.
+ */
+export async function applyObservation(
+  db: DbOrTrx,
+  vm: VmRow,
+  server: PolledServer,
+  source: 'action' | 'sync' | 'watch',
+  log: VmLog,
+): Promise<VmRow> {
+  const observed = observedColumns(vm, server, log);
+
+  const changes: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(observed)) {
+    if (!sameValue(column, vm[column as keyof VmRow], value)) {
+      changes[column] = JSON_COLUMNS.has(column) ? JSON.stringify(value) : value;
+    }
+  }
+  if (Object.keys(changes).length === 0) return vm;
+
+  const updated = await db
+    .updateTable('virtual_machines')
+    .set({ ...changes, last_synced_at: new Date(), updated_at: sql<Date>`now()` })
+    .where('id', '=', vm.id)
+    .where('tenant_id', '=', vm.tenant_id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  if (updated.status !== vm.status) {
+    await db
+      .insertInto('vm_status_history')
+      .values({
+        vm_id: vm.id,
+        tenant_id: vm.tenant_id,
+        from_status: vm.status,
+        to_status: updated.status,
+        nova_status: updated.nova_status,
+        nova_task_state: updated.nova_task_state,
+        source,
+      })
+      .execute();
+  }
+  return updated;
+}

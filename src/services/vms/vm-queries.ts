@@ -1,0 +1,64 @@
+import { fetchPage, mapPage, parseSort, type Page, type PageRequest } from '../../http/pagination.ts';
+import { likePattern } from '../../db/paging.ts';
+import { tenantScope } from '../../db/tenant-scope.ts';
+import { PortalError } from '../../errors/portal-error.ts';
+import type { VmCaller, VmServiceDeps } from './context.ts';
+import { applyObservation, pollServer } from './observe.ts';
+import { portalErrorFor } from './openstack-failure.ts';
+import { toOperationView, toVmView, type OperationView, type VmView } from './vm-view.ts';
+
+export const VM_SORT_FIELDS = ['name', 'created_at', 'status'] as const;
+export type VmSortField = (typeof VM_SORT_FIELDS)[number];
+
+export interface VmListFilters extends PageRequest {
+  systemId?: string | undefined;
+  status?: string | undefined;
+  q?: string | undefined;
+  sort?: VmSortField | `-${VmSortField}` | undefined;
+}
+
+/**
+ * Lists the tenant's VMs, newest first by default, in two statements whatever the page size.
+ * Deleted VMs are left out unless `status=deleted` asks for them.
+ */
+export async function listVms(deps: Pick<VmServiceDeps, 'database'>, tenantId: string, filters: VmListFilters): Promise<Page<VmView>> {
+  let filtered = tenantScope(deps.database.db, tenantId).selectFrom('virtual_machines');
+  if (filters.systemId !== undefined) filtered = filtered.where('virtual_machines.system_id', '=', filters.systemId);
+  filtered = filters.status !== undefined ? filtered.where('virtual_machines.status', '=', filters.status) : filtered.where('virtual_machines.status', '<>', 'deleted');
+  if (filters.q !== undefined && filters.q.trim() !== '') filtered = filtered.where('virtual_machines.name', 'ilike', likePattern(filters.q.trim()));
+
+  const sort = parseSort<VmSortField>(filters.sort, '-created_at');
+  const page = await fetchPage(filtered, (query) => query.selectAll('virtual_machines').orderBy(`virtual_machines.${sort.field}`, sort.direction).orderBy('virtual_machines.id'), filters);
+  return mapPage(page, toVmView);
+}
+
+/**
+ * Returns one VM of the tenant; another tenant's VM is "not found" like a missing one. With
+ * `refresh`, Nova is read first and the changed columns written.
+ */
+export async function getVm(deps: VmServiceDeps, caller: VmCaller, vmId: string, options: { refresh?: boolean } = {}): Promise<VmView> {
+  const vm = await tenantScope(deps.database.db, caller.tenantId).selectFrom('virtual_machines').selectAll().where('id', '=', vmId).executeTakeFirst();
+  if (!vm) throw new PortalError('NOT_FOUND', { resource: 'VM', id: vmId });
+  if (!options.refresh || vm.server_id === null || vm.deleted_at !== null) return toVmView(vm);
+
+  let server;
+  try {
+    server = await pollServer(deps.clouds.forBinding({ cloud: vm.cloud, region: vm.region, projectId: vm.project_id }), vm.server_id);
+  } catch (error) {
+    throw portalErrorFor(error);
+  }
+  const updated = await applyObservation(deps.database.db, vm, server, 'sync', caller.log);
+  caller.log.info({ userId: caller.userId, tenantId: caller.tenantId, vmId, status: updated.status }, 'VM refreshed from Nova');
+  return toVmView(updated);
+}
+
+/** Lists a VM's operations, newest first. */
+export async function listVmOperations(deps: Pick<VmServiceDeps, 'database'>, tenantId: string, vmId: string, page: PageRequest): Promise<Page<OperationView>> {
+  const scope = tenantScope(deps.database.db, tenantId);
+  const vm = await scope.selectFrom('virtual_machines').select('id').where('id', '=', vmId).executeTakeFirst();
+  if (!vm) throw new PortalError('NOT_FOUND', { resource: 'VM', id: vmId });
+
+  const filtered = scope.selectFrom('operation_logs').where('operation_logs.vm_id', '=', vmId);
+  const result = await fetchPage(filtered, (query) => query.selectAll('operation_logs').orderBy('operation_logs.started_at', 'desc').orderBy('operation_logs.id', 'desc'), page);
+  return mapPage(result, toOperationView);
+}
