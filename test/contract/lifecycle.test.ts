@@ -126,6 +126,9 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
       expect(Object.keys(server).sort()).toEqual(['OS-DCF:diskConfig', 'adminPass', 'id', 'links', 'security_groups']);
       expect(result.headers.get('location')).toMatch(new RegExp(`/servers/${String(server.id)}$`));
       ctx.first = String(server.id);
+      const console = await nova(ctx, 'POST', `/servers/${ctx.first}/remote-consoles`, { remote_console: { protocol: 'vnc', type: 'novnc' } }, { 'OpenStack-API-Version': 'compute 2.93' });
+      expect(console.status).toBe(409);
+      expect(console.body).toEqual({ conflictingRequest: { code: 409, message: `Instance ${ctx.first} is not ready` } });
     },
   },
   {
@@ -164,6 +167,23 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
       const reboot = await action(ctx, ctx.first, { reboot: { type: 'SOFT' } });
       expect(reboot.status).toBe(409);
       expect(reboot.body).toEqual({ conflictingRequest: { code: 409, message: `Cannot 'reboot' instance ${ctx.first} while it is in vm_state stopped` } });
+    },
+  },
+  {
+    name: 'remote console on SHUTOFF server',
+    async run(ctx) {
+      const headers = { 'OpenStack-API-Version': 'compute 2.93' };
+      const path = `/servers/${ctx.first}/remote-consoles`;
+      const result = await nova(ctx, 'POST', path, { remote_console: { protocol: 'vnc', type: 'novnc' } }, headers);
+      expect(result.status).toBe(200);
+      const console = (result.body as { remote_console: { protocol: string; type: string; url: string } }).remote_console;
+      expect(console.protocol).toBe('vnc');
+      expect(console.type).toBe('novnc');
+      expect(console.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/vnc_auto\.html\?path=%3Ftoken%3D[0-9a-f-]{36}$/);
+      const wrongType = await nova(ctx, 'POST', path, { remote_console: { protocol: 'vnc', type: 'spice-html5' } }, headers);
+      expect(wrongType.body).toEqual({ badRequest: { code: 400, message: 'Invalid console type spice-html5' } });
+      const tooOld = await nova(ctx, 'POST', path, { remote_console: { protocol: 'vnc', type: 'novnc' } });
+      expect(tooOld.body).toEqual({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
     },
   },
   {

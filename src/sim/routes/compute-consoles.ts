@@ -41,10 +41,10 @@ export function registerConsoleRoutes(
   /** Returns the console URL, or an error to send when protocol, type or state is wrong. */
   function issue(server: Server, protocol: string, type: string): { url: string } | { status: number; message: string } {
     if (!consoleTypes[protocol]) return { status: 400, message: `Invalid input for field/attribute protocol. Value: ${protocol}.` };
-    if (!consoleTypes[protocol]?.includes(type)) return { status: 400, message: 'Invalid parameters: Unsupported console type.' };
-    // NOTE: Nova's exact answer for a server that is not running was not checked against the real cloud.
-    if (server.vmState !== 'active') return { status: 409, message: `Instance ${server.id} is not ready.` };
-    const token = deps.store.tokenIds.hex(32);
+    if (!consoleTypes[protocol]?.includes(type)) return { status: 400, message: `Invalid console type ${type}` };
+    // Nova rejects servers still building; the Zed cloud returns a console for a stopped server too.
+    if (server.vmState === 'building') return { status: 409, message: `Instance ${server.id} is not ready` };
+    const token = deps.store.tokenIds.uuid();
     tokens.set(token, server.id);
     return { url: `${deps.baseUrl()}/vnc_auto.html?path=${encodeURIComponent(`?token=${token}`)}` };
   }

@@ -177,21 +177,21 @@ describe('remote consoles', () => {
     const path = `/compute/v2.1/servers/${id}/remote-consoles`;
     const headers = { 'openstack-api-version': 'compute 2.93' };
     const building = await env.request('POST', path, { token, headers, body: { remote_console: { protocol: 'vnc', type: 'novnc' } } });
-    expect(building.status).toBe(409);
+    expect(building.body).toEqual({ conflictingRequest: { code: 409, message: `Instance ${id} is not ready` } });
     env.clock.advance(60_000);
 
     const result = await env.request('POST', path, { token, headers, body: { remote_console: { protocol: 'vnc', type: 'novnc' } } });
     expect(result.status).toBe(200);
     const console = (result.body as { remote_console: { protocol: string; type: string; url: string } }).remote_console;
     expect(console.protocol).toBe('vnc');
-    expect(console.url).toMatch(/^http:\/\/127\.0\.0\.1:9999\/vnc_auto\.html\?path=%3Ftoken%3D[0-9a-f]{32}$/);
+    expect(console.url).toMatch(/^http:\/\/127\.0\.0\.1:9999\/vnc_auto\.html\?path=%3Ftoken%3D[0-9a-f-]{36}$/);
     const page = await env.request('GET', console.url.replace('http://127.0.0.1:9999', ''));
     expect(page.status).toBe(200);
     expect(page.text).toContain(id);
     expect((await env.request('GET', '/vnc_auto.html?path=%3Ftoken%3Dbad')).status).toBe(401);
 
     const wrongType = await env.request('POST', path, { token, headers, body: { remote_console: { protocol: 'vnc', type: 'spice-html5' } } });
-    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toEqual({ badRequest: { code: 400, message: 'Invalid console type spice-html5' } });
     const legacy = await env.request('POST', `/compute/v2.1/servers/${id}/action`, { token, body: { 'os-getVNCConsole': { type: 'novnc' } } });
     expect((legacy.body as { console: { type: string; url: string } }).console.type).toBe('novnc');
     expect((await env.request('POST', path, { token, body: { remote_console: { protocol: 'vnc', type: 'novnc' } } })).status).toBe(404);
