@@ -24,11 +24,14 @@ export interface Timings {
   volumeDelete: number;
 }
 
-/** Defaults close to what the Zed cloud with the fake driver shows (a build takes a few seconds). */
+/**
+ * Defaults near what the local Zed cloud with Nova's fake driver showed when polled every 250 ms:
+ * a build about 6 s, stop and start about 1 s, a soft reboot about 2 s, a resize about 9 s.
+ */
 export const defaultTimings: Timings = {
   scheduling: 1000,
   networking: 1000,
-  spawning: 2000,
+  spawning: 4000,
   powerOff: 1000,
   powerOn: 1000,
   softReboot: 2000,
@@ -40,7 +43,7 @@ export const defaultTimings: Timings = {
   delete: 1000,
   deletedVisible: 2000,
   resize: 3000,
-  resizePhase: 750,
+  resizePhase: 2000,
   volumeCreate: 1000,
   volumeDelete: 1000,
 };

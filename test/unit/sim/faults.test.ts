@@ -81,7 +81,7 @@ describe('fault injection', () => {
     const fault = view?.fault as { code: number; message: string; created: string };
     expect(fault.code).toBe(500);
     expect(fault.message).toBe('No valid host was found.');
-    expect(fault.created).toBe('2026-06-01T00:00:04Z');
+    expect(fault.created).toBe('2026-06-01T00:00:06Z');
     expect(states(await env.server(token, healthy))[0]).toBe('ACTIVE');
   });
 

@@ -32,7 +32,7 @@ describe('server state transitions', () => {
     const addresses = active?.addresses as Record<string, { addr: string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>;
     expect(addresses['demo-net']?.[0]?.addr).toBe('10.10.0.2');
     expect(addresses['demo-net']?.[0]?.['OS-EXT-IPS-MAC:mac_addr']).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
-    expect(active?.['OS-SRV-USG:launched_at']).toBe('2026-06-01T00:00:04.000000');
+    expect(active?.['OS-SRV-USG:launched_at']).toBe('2026-06-01T00:00:06.000000');
   });
 
   it('jumping past all phases at once settles in order', async () => {
