@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { observeJobRun } from './job-metrics.ts';
 
-/** Longest error text kept in job_runs, in characters, so one huge message cannot bloat the table. */
+/** Maximum length of the error text stored in job_runs, in characters, so one huge message cannot bloat the table. */
 const MAX_ERROR_LENGTH = 2000;
 
 interface JobRunTiming {

@@ -1,6 +1,6 @@
 import { isCalendarDay, localDayBounds } from '../../domain/local-day.ts';
 
-/** Returns true when `timeZone` is an IANA zone name that this Node.js build knows. */
+/** Returns true when `timeZone` is an IANA zone name that this Node.js build supports. */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });

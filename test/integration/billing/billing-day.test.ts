@@ -103,8 +103,8 @@ describe.each(databaseKinds())('daily billing on %s', (kind) => {
     await deleteVm(db, deleted, '2026-12-02T03:33:20.001Z');
 
     // Deleted before the day, so it must not count.
-    const gone = await insertVm(db, owner, { cpuCores: 16, memoryMib: 32768, rootDiskGib: 100 }, '2026-11-25T00:00:00Z');
-    await deleteVm(db, gone, '2026-12-01T15:59:59.999Z');
+    const deletedBefore = await insertVm(db, owner, { cpuCores: 16, memoryMib: 32768, rootDiskGib: 100 }, '2026-11-25T00:00:00Z');
+    await deleteVm(db, deletedBefore, '2026-12-01T15:59:59.999Z');
 
     // Created after the day, so it must not count.
     await insertVm(db, owner, { cpuCores: 16, memoryMib: 32768, rootDiskGib: 100 }, '2026-12-02T16:00:00Z');
@@ -112,7 +112,7 @@ describe.each(databaseKinds())('daily billing on %s', (kind) => {
     const result = await billDay(db, DAY, SHANGHAI);
     expect(result.written).toBe(1);
 
-    const intervals = await usageIntervalsOf(db, [resized, shelved, deleted, gone]);
+    const intervals = await usageIntervalsOf(db, [resized, shelved, deleted, deletedBefore]);
     const usage = computeDayUsage(intervals, DAY, SHANGHAI);
     const charge = chargeUsageDay(USAGE_PLAN_DOMAIN, usage);
     const record = await billingRecordOf(db, owner.systemId, DAY);
