@@ -221,10 +221,11 @@ export async function updateAccount(db: Db, actor: AuditActor, id: string, patch
   if (id === actor.actorUserId && changesAccess) throw new PortalError('SELF_CHANGE_FORBIDDEN');
 
   return db.transaction().execute(async (trx) => {
+    // Lock first, so the state read next is the one this update builds on.
+    await trx.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
     const current = await findUser(trx, id, scopeTenantId);
     if (!current) return null;
 
-    await trx.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
     if (patch.displayName !== undefined || patch.status !== undefined) {
       await trx
         .updateTable('users')
