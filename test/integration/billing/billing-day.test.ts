@@ -192,6 +192,19 @@ describe.each(databaseKinds())('daily billing on %s', (kind) => {
     expect(Number(record?.amount_fen)).toBe(chargePrepaidDay(PREPAID_PLAN_DOMAIN, { cpu: 4, memoryGiB: 8, storageGiB: 100 }).totalFen);
   });
 
+  it('bills a 23-hour daylight saving day', async () => {
+    // Clocks in Berlin moved from 02:00 to 03:00 on 2026-03-29, so that local day lasts 23 hours.
+    const owner = await createBilledSystem(db, { mode: 'usage', createdAt: '2026-03-01T00:00:00Z' });
+    await insertVm(db, owner, { cpuCores: 1, memoryMib: 1024, rootDiskGib: 10 }, '2026-03-20T00:00:00Z');
+
+    await billDay(db, '2026-03-29', 'Europe/Berlin');
+    const record = await billingRecordOf(db, owner.systemId, '2026-03-29');
+
+    expect(Number(record?.core_hours)).toBe(23);
+    expect(Number(record?.storage_gib_hours)).toBe(230);
+    expect(record?.time_zone).toBe('Europe/Berlin');
+  });
+
   it('skips systems created after the day', async () => {
     const owner = await createBilledSystem(db, { mode: 'usage', createdAt: '2026-12-02T16:00:00Z' });
 
