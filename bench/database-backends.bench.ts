@@ -81,6 +81,6 @@ console.log(`rounds per operation: ${ROUNDS}, sequential, one client`);
 console.log('| operation | embedded (µs/op) | PostgreSQL (µs/op) | embedded / PostgreSQL |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [operation, embeddedMicros] of Object.entries(embeddedResults)) {
-  const postgresMicros = postgresResults[operation as keyof typeof postgresResults];
+  const postgresMicros = postgresResults[operation as keyof typeof postgresResults] ?? Number.NaN;
   console.log(`| ${operation} | ${embeddedMicros.toFixed(0)} | ${postgresMicros.toFixed(0)} | ${(embeddedMicros / postgresMicros).toFixed(2)} |`);
 }

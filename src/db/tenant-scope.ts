@@ -12,6 +12,7 @@ export const TENANT_TABLES = [
   'operation_logs',
   'billing_records',
   'resource_adjustments',
+  'vm_usage_intervals',
 ] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 

@@ -26,6 +26,9 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Permissions that only make sense inside a tenant. */
+const TENANT_PERMISSIONS = new Set<Permission>(['tenant:read', 'vm:operate', 'vm:manage', 'tenant:users']);
+
 async function resolvePrincipal(db: Db, config: PortalConfig, request: FastifyRequest): Promise<Principal | null> {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
@@ -80,6 +83,11 @@ export const authenticationPlugin = fp(async (app: FastifyInstance, options: { d
     if (!request.principal) throw new PortalError('AUTH_REQUIRED');
 
     if (access !== 'authenticated' && !hasPermission(request.principal, access)) {
+      // A user who belongs to no tenant can fix that only through an operator, so say so.
+      const principal = request.principal;
+      if (TENANT_PERMISSIONS.has(access) && !principal.isPlatformOperator && principal.tenantId === null) {
+        throw new PortalError('NO_TENANT');
+      }
       throw new PortalError('FORBIDDEN', { permission: access });
     }
   });

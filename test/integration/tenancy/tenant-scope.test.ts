@@ -31,7 +31,11 @@ async function seedTenantRows(db: Db, tenantId: string, code: string): Promise<R
     .returning('id')
     .executeTakeFirstOrThrow();
 
+  // The usage interval is opened by a trigger on virtual_machines, not inserted here.
+  const interval = await db.selectFrom('vm_usage_intervals').select('id').where('vm_id', '=', vm.id).executeTakeFirstOrThrow();
+
   return {
+    vm_usage_intervals: interval.id,
     contacts: contact.id,
     information_systems: system.id,
     resource_orders: order.id,
