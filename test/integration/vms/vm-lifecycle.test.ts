@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollServer } from '../../../src/services/vms/observe.ts';
-import { createBoundTenant, openVmTestApp, smallVm, type TenantFixture, type VmTestApp } from '../../helpers/sim-cloud.ts';
+import { createBoundTenant, openVmTestApp, pollUntil, smallVm, type TenantFixture, type VmTestApp } from '../../helpers/sim-cloud.ts';
 import { databaseKinds } from '../../helpers/test-database.ts';
 
 describe.each(databaseKinds())('VM lifecycle on %s', (kind) => {
@@ -88,7 +88,8 @@ describe.each(databaseKinds())('VM lifecycle on %s', (kind) => {
     expect(gone.deletedAt).not.toBeNull();
     expect(gone.pendingAction).toBeNull();
     const client = t.clouds.forBinding({ cloud: 'sim-demo', region: 'RegionOne', projectId: t.cloud.sim.admin.projectId('demo') });
-    expect(await pollServer(client, vm.serverId)).toBeNull();
+    // Nova shows a deleted server as DELETED for a short time, then answers 404.
+    expect(await pollUntil(() => pollServer(client, vm.serverId), (server) => server === null)).toBeNull();
     expect([...t.cloud.sim.store.ports.values()].filter((port) => port.deviceId === vm.serverId)).toEqual([]);
 
     const operations = await t.app.inject({ method: 'GET', url: `/api/v1/vms/${vm.id}/operations?page_size=100`, headers: tenant.sessions.viewer.headers });
