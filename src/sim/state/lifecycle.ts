@@ -236,7 +236,10 @@ export function serverStatus(vmState: VmState, taskState: string | null): string
   }
 }
 
-/** States in which Nova accepts an action (nova.compute.api check_instance_state decorators). */
+/**
+ * States in which Nova accepts an action, after its check_instance_state rules.
+ * NOTE: only start, stop, reboot and confirmResize were checked against a real (Zed) cloud.
+ */
 const allowed: Record<string, { vm: VmState[]; task: (string | null)[] }> = {
   start: { vm: ['stopped'], task: [null] },
   stop: { vm: ['active', 'error'], task: [null] },
