@@ -1,13 +1,13 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './database.ts';
 import * as initialSchema from './migrations/0001-initial-schema.ts';
-import * as billingUsage from './migrations/0004-billing-usage.ts';
+import * as billingUsage from './migrations/0002-billing-usage.ts';
 
 // Migrations are listed here rather than read from a folder, so a bundled or tsx-run build finds
 // the same set and a missing file fails at compile time.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
-  '0004-billing-usage': billingUsage,
+  '0002-billing-usage': billingUsage,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
