@@ -131,7 +131,7 @@ async function startDeletePhase(deps: WatchDeps, client: OpenStackClient, operat
     const sent = await sendServerDelete(client, vm.server_id as string);
     if (sent.requestId) await deps.database.db.updateTable('operation_logs').set({ openstack_request_id: sent.requestId }).where('id', '=', operation.id).execute();
   } catch (error) {
-    // A server that is already gone needs no delete; the next poll sees the 404.
+    // A server that is already gone needs no delete, and the next poll gets its 404.
     if (!isOpenStackError(error, 'OS_NOT_FOUND')) throw error;
   }
 

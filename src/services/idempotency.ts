@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { PortalError } from '../errors/portal-error.ts';
 
-/** How long a stored response answers replays of its key. */
+/** Time during which a stored response is returned to replays of its key. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 export interface IdempotentRequest {

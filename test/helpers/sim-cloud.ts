@@ -179,12 +179,12 @@ export async function createBoundTenant(
   return { tenantId: tenant.id, systemId: system.id, sessions };
 }
 
-/** A create body for a small Ubuntu VM in `systemId`. */
+/** Builds a create body for a small Ubuntu VM in `systemId`. */
 export function smallVm(systemId: string, name: string, extra: Record<string, unknown> = {}) {
   return { systemId, name, cpu: 1, memoryGiB: 1, diskGiB: 20, os: { distro: 'ubuntu', version: '22.04' }, ...extra };
 }
 
-/** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value read. */
+/** Polls `read` until `done` returns true or `timeoutMs` passes, and returns the last value read. */
 export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();

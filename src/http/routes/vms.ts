@@ -99,7 +99,7 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Replays with the same key and body return the first response; kept for 24 hours.' })),
 });
 
-/** The caller of a VM route: user, tenant (403 NO_TENANT without one), request id and logger. */
+/** Collects the caller of a VM route: user, tenant (403 NO_TENANT without one), request id and logger. */
 function vmCaller(request: FastifyRequest): VmCaller {
   return { userId: callerOf(request).userId, tenantId: callerTenantId(request), requestId: request.id, log: request.log };
 }

@@ -31,7 +31,7 @@ export class CatalogService {
     return this.#flavors.get(keyOf(binding), async () => (await listFlavors(this.#clouds.forBinding(binding))).map(toFlavorInfo));
   }
 
-  /** Every image the project can list; callers filter out inactive and hidden ones. */
+  /** Lists every image the project can see; callers filter out inactive and hidden ones. */
   images(binding: CloudBinding): Promise<ImageInfo[]> {
     return this.#images.get(keyOf(binding), async () => (await listImages(this.#clouds.forBinding(binding))).map(toImageInfo));
   }

@@ -77,7 +77,7 @@ function scopeToProject(cloud: CloudConfig, binding: CloudBinding): CloudConfig 
 
 let shared: CloudClients | null = null;
 
-/** The process-wide client cache that `serve`, `worker` and the job handlers share. */
+/** Returns the process-wide client cache that `serve`, `worker` and the job handlers share. */
 export function sharedCloudClients(): CloudClients {
   shared ??= new CloudClients();
   return shared;

@@ -6,7 +6,7 @@ import type { FieldError } from '../../errors/portal-error.ts';
 import type { CatalogService } from '../catalog/catalog.ts';
 import type { CloudBinding } from '../cloud/cloud-clients.ts';
 
-/** What the tenant asked for; explicit ids are checked with the same rules as the automatic choice. */
+/** The tenant's request; explicit ids are checked with the same rules as the automatic choice. */
 export interface PlacementRequest {
   cpu: number;
   memoryGiB: number;

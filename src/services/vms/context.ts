@@ -23,7 +23,7 @@ export interface VmServiceDeps {
 /** The logger calls the VM use cases make; a pino logger or a Fastify request logger. */
 export type VmLog = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-/** Who asks, in which tenant, under which request id; every VM use case takes one. */
+/** The requesting user, tenant, request id and logger; every VM use case takes one. */
 export interface VmCaller {
   userId: string;
   tenantId: string;

@@ -24,8 +24,8 @@ export interface CreateVmRequest extends PlacementRequest {
 /**
  * Creates a VM: checks the request, chooses image, flavor and network, checks Nova's project
  * limits, then in one transaction checks the system's capacity under a row lock and writes the VM
- * (status creating) and its operation. Nova is called after the commit; the server carries the
- * VM id in its metadata so that a crash in between leaves a server the orphan sweeper can link.
+ * (status creating) and its operation. Nova is called after the commit. The server carries the
+ * VM id in its metadata, so a crash in between leaves a server that can be linked to its row.
  * A failure after the row exists keeps the row as `error` with the reason.
  */
 export async function createVm(deps: VmServiceDeps, caller: VmCaller, request: CreateVmRequest): Promise<VmView> {
@@ -189,12 +189,16 @@ function errorCodeOf(error: unknown): string {
   return typeof code === 'string' ? code : 'INTERNAL';
 }
 
-/** Sends an operation-watch job; a failed send is logged, and the sync job completes the action later. */
+/**
+ * Sends an operation-watch job. A failed send is logged and not raised, because the Nova call has
+ * already been made.
+ */
 export async function enqueueWatch(deps: VmServiceDeps, caller: VmCaller, operationId: string): Promise<void> {
   if (!deps.queue) return;
   try {
     await deps.queue.send(OPERATION_WATCH_JOB, { operationId }, { singletonKey: operationId });
   } catch (error) {
-    caller.log.error({ err: error, operationId }, 'could not enqueue operation-watch; the operation waits for the sync job');
+    // NOTE: without the watch, nothing ends this operation until a sync job exists to do it.
+    caller.log.error({ err: error, userId: caller.userId, tenantId: caller.tenantId, operationId }, 'failed to enqueue operation-watch; the operation stays open');
   }
 }

@@ -16,7 +16,7 @@ const ACTION_BODIES: Record<PowerAction, Record<string, unknown>> = {
   hard_reboot: { reboot: { type: 'HARD' } },
 };
 
-/** Sends a power action; Nova answers 202, or 409 (OS_CONFLICT) for a server in the wrong state. */
+/** Sends a power action. Nova returns 202, or 409 (OS_CONFLICT) for a server in the wrong state. */
 export async function sendServerAction(client: OpenStackClient, serverId: string, action: PowerAction): Promise<{ requestId: string | null }> {
   const response = await computeRequest(client, {
     method: 'POST',

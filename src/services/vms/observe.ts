@@ -20,7 +20,7 @@ export async function pollServer(client: OpenStackClient, serverId: string): Pro
   }
 }
 
-/** The domain's view of a polled server, for `evaluateActionProgress`. */
+/** Converts a polled server to the domain's observation for `evaluateActionProgress`. */
 export function toObservation(server: PolledServer): NovaObservation {
   if (server === null) return { notFound: true };
   return { status: server.status, taskState: server.taskState, vmState: server.vmState, fault: server.fault };
@@ -40,7 +40,7 @@ function toNovaAddresses(server: Server): NovaAddresses {
   return result;
 }
 
-/** The VM columns that follow Nova, computed from one observation. */
+/** Computes the VM columns that follow Nova from one observation. */
 function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
   if (server === null) {
     const mapped = mapNovaServerNotFound();

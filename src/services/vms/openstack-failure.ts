@@ -8,14 +8,14 @@ export function isTransientOpenStackError(error: unknown): boolean {
   return isOpenStackError(error) && TRANSIENT_OPENSTACK_CODES.has(error.code);
 }
 
-/** A short English reason for logs and the operation log, with Nova's own message when it sent one. */
+/** Describes an OpenStack failure in English for logs and the operation log, with the service's own message when it sent one. */
 export function describeOpenStackError(error: unknown): string {
   if (!isOpenStackError(error)) return error instanceof Error ? error.message : String(error);
   const status = error.status === undefined ? '' : ` ${error.status}`;
   return `${error.code}${status}: ${error.openstackMessage ?? error.message}`;
 }
 
-/** The portal error for an OpenStack failure that has no more specific meaning to the caller. */
+/** Maps an OpenStack failure without a more specific meaning to QUOTA_EXCEEDED or OPENSTACK_UNAVAILABLE. */
 export function portalErrorFor(error: unknown): PortalError {
   if (isOpenStackError(error, 'OS_QUOTA_EXCEEDED')) {
     return new PortalError('QUOTA_EXCEEDED', { reason: error.openstackMessage ?? error.message }, { cause: error });

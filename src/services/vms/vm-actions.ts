@@ -116,9 +116,9 @@ function insertOperation(trx: Trx, caller: VmCaller, vm: VmRow, action: VmAction
 }
 
 /**
- * Records a failed Nova call and returns or raises what the caller sees. A timeout leaves the
- * outcome unknown, because Nova may have acted, so the operation keeps running and the watch job
- * decides. A delete that finds the server gone has reached its target.
+ * Records a failed Nova call, then returns the operation or raises the error for the caller. A
+ * timeout leaves the outcome unknown, because Nova may have acted, so the operation keeps running
+ * and the watch job decides. A delete that finds the server gone has reached its target.
  */
 async function handleNovaFailure(deps: VmServiceDeps, caller: VmCaller, vm: VmRow, operation: OperationRow, action: VmAction, error: unknown): Promise<OperationView> {
   const openstackRequestId = requestIdOf(error);
@@ -141,7 +141,7 @@ async function handleNovaFailure(deps: VmServiceDeps, caller: VmCaller, vm: VmRo
   }
 
   if (isOpenStackError(error, 'OS_NOT_FOUND')) {
-    // Confirms that the server is gone rather than, say, a wrong endpoint answering 404.
+    // Confirms that the server is gone, rather than a wrong endpoint returning 404.
     const server = await pollServer(deps.clouds.forBinding({ cloud: vm.cloud, region: vm.region, projectId: vm.project_id }), vm.server_id as string).catch(() => undefined);
     if (server === null) throw new PortalError('NOT_FOUND', { resource: 'Nova server', id: vm.server_id as string }, { cause: error });
   }

@@ -19,7 +19,7 @@ export interface VmListFilters extends PageRequest {
 
 /**
  * Lists the tenant's VMs, newest first by default, in two statements whatever the page size.
- * Deleted VMs are left out unless `status=deleted` asks for them.
+ * Deleted VMs are left out unless the filter is `status=deleted`.
  */
 export async function listVms(deps: Pick<VmServiceDeps, 'database'>, tenantId: string, filters: VmListFilters): Promise<Page<VmView>> {
   let filtered = tenantScope(deps.database.db, tenantId).selectFrom('virtual_machines');

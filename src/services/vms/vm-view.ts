@@ -6,7 +6,7 @@ export type OperationRow = Selectable<OperationLogsTable>;
 
 const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
 
-/** The API form of a VM; memory is shown in MiB as stored and in GiB as requested. */
+/** Converts a VM row to its API form; memory is in MiB, as Nova's flavor gives it. */
 export function toVmView(vm: VmRow) {
   return {
     id: vm.id,
@@ -49,7 +49,7 @@ export interface VmAddressView {
 
 export type VmView = ReturnType<typeof toVmView>;
 
-/** The API form of one operation log row. */
+/** Converts an operation log row to its API form. */
 export function toOperationView(operation: OperationRow) {
   return {
     id: operation.id,

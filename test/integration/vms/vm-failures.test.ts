@@ -10,8 +10,8 @@ describe.each(databaseKinds())('VM failures from OpenStack on %s', (kind) => {
   let vmCount = 0;
 
   beforeAll(async () => {
-    // A 300 ms client timeout lets the latency fault below outlast it; few retries keep 503 tests
-    // short; a 2 s action deadline lets the watch of an unconfirmed action end quickly.
+    // The latency fault below outlasts the 300 ms client timeout, and two attempts keep the 503
+    // tests short. A 2 s action deadline ends the watch of an unconfirmed action quickly.
     t = await openVmTestApp(kind, { env: { VM_ACTION_DEADLINE_SECONDS: '2' }, clientOptions: { retryPolicy: { REQUEST_TIMEOUT_MS: 300, maxAttempts: 2, BASE_DELAY_MS: 10, MAX_DELAY_MS: 20 } } });
     tenant = await createBoundTenant(t, 'fail', { cloud: 'sim-demo', projectName: 'demo' });
   });
@@ -99,7 +99,7 @@ describe.each(databaseKinds())('VM failures from OpenStack on %s', (kind) => {
     expect(operation.status).toBe('failed');
   });
 
-  it('answers 409 with Nova’s state when Nova refuses the action', async () => {
+  it('returns 409 when Nova rejects the action', async () => {
     const vm = await runningVm();
     expect((await simAdmin(`/servers/${vm.serverId}/out-of-band`, { action: 'stop' })).statusCode).toBe(202);
     const client = t.clouds.forBinding({ cloud: 'sim-demo', region: 'RegionOne', projectId: t.cloud.sim.admin.projectId('demo') });
@@ -112,7 +112,7 @@ describe.each(databaseKinds())('VM failures from OpenStack on %s', (kind) => {
     expect((await getVm(vm.id)).pendingAction).toBeNull();
   });
 
-  it('answers 404 when the server was deleted out of band', async () => {
+  it('returns 404 for a server deleted out of band', async () => {
     const vm = await runningVm();
     expect((await simAdmin(`/servers/${vm.serverId}/out-of-band`, { action: 'delete' })).statusCode).toBe(202);
     const client = t.clouds.forBinding({ cloud: 'sim-demo', region: 'RegionOne', projectId: t.cloud.sim.admin.projectId('demo') });

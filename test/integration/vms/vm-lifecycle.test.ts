@@ -88,7 +88,7 @@ describe.each(databaseKinds())('VM lifecycle on %s', (kind) => {
     expect(gone.deletedAt).not.toBeNull();
     expect(gone.pendingAction).toBeNull();
     const client = t.clouds.forBinding({ cloud: 'sim-demo', region: 'RegionOne', projectId: t.cloud.sim.admin.projectId('demo') });
-    // Nova shows a deleted server as DELETED for a short time, then answers 404.
+    // Nova shows a deleted server as DELETED for a short time, then returns 404.
     expect(await pollUntil(() => pollServer(client, vm.serverId), (server) => server === null)).toBeNull();
     expect([...t.cloud.sim.store.ports.values()].filter((port) => port.deviceId === vm.serverId)).toEqual([]);
 
@@ -107,7 +107,7 @@ describe.each(databaseKinds())('VM lifecycle on %s', (kind) => {
     expect(history.at(-1)?.to_status).toBe('deleted');
   });
 
-  it('answers start on a running VM without calling Nova', async () => {
+  it('skips Nova for start on running VM', async () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: admin(), payload: smallVm(tenant.systemId, 'already-1') });
     expect(await t.watch(lastWatchedOperation())).toBe('succeeded');
     const before = t.cloud.count('POST', /\/action$/);

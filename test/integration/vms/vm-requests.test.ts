@@ -90,7 +90,7 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     await watchLast();
   });
 
-  it('answers 409 to a replay while the first request is in progress', async () => {
+  it('returns 409 for a replay in progress', async () => {
     const sameHash = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { ...admin(), 'idempotency-key': 'busy-key-2' }, payload: smallVm(tenant.systemId, 'busy-2') });
     expect(sameHash.statusCode).toBe(202);
     const stored = await t.db.selectFrom('idempotency_keys').select(['request_hash', 'state']).where('key', '=', 'busy-key-2').executeTakeFirstOrThrow();
@@ -103,7 +103,7 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     await watchLast();
   });
 
-  it('lets one of ten concurrent stops reach Nova and answers the others 409', async () => {
+  it('sends one of ten concurrent stops to Nova', async () => {
     const created = await create(smallVm(tenant.systemId, 'race-1'));
     expect(await watchLast()).toBe('succeeded');
     const vmId = created.json().id;
@@ -158,7 +158,7 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     expect(await t.db.selectFrom('operation_logs').select('id').where('vm_id', '=', foreignId).execute()).toEqual(operationsBefore);
   });
 
-  it('answers 403 NO_TENANT to a platform operator outside any tenant', async () => {
+  it('returns NO_TENANT to an operator without tenant', async () => {
     const { createTestUser, loginAs } = await import('../../helpers/fixtures.ts');
     await createTestUser(t.db, 'loner', { platformOperator: true });
     const session = await loginAs(t.app, 'loner');
