@@ -20,6 +20,9 @@ export default defineConfig({
         test: {
           name: 'contract',
           include: ['test/contract/**/*.test.ts'],
+          // The contract suite creates servers in its own project, so it never competes with the
+          // acceptance suites for the member project's instance quota (10 by default).
+          env: process.env.TEST_OS_ALT_CLOUD ? { TEST_OS_CLOUD: process.env.TEST_OS_ALT_CLOUD } : {},
           testTimeout: 300_000,
           hookTimeout: 300_000,
           fileParallelism: false,
