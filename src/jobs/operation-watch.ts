@@ -7,7 +7,7 @@ import { deletePort, deleteVolume, isOpenStackError, listPorts, type OpenStackCl
 import { sharedCloudClients, type CloudClients } from '../services/cloud/cloud-clients.ts';
 import { sendServerDelete } from '../services/vms/nova-calls.ts';
 import { applyObservation, pollServer, toObservation } from '../services/vms/observe.ts';
-import { describeOpenStackError } from '../services/vms/openstack-failure.ts';
+import { describeOpenStackError, isTransientOpenStackError } from '../services/vms/openstack-failure.ts';
 import { finishOperation } from '../services/vms/operations.ts';
 import type { OperationRow, VmRow } from '../services/vms/vm-view.ts';
 import type { JobDefinition } from './job-definitions.ts';
@@ -198,7 +198,10 @@ export function createOperationWatchJob(clouds: () => CloudClients = sharedCloud
         const result = await watchOperation({ database, clouds: clouds(), logger }, payload.operationId);
         return { [result]: 1 };
       } catch (error) {
-        logger.warn({ operationId: payload.operationId, reason: describeOpenStackError(error) }, 'operation-watch poll failed; pg-boss retries the job');
+        // Either way the VM and the operation stay as they were; the retried job polls again.
+        const fields = { operationId: payload.operationId, reason: describeOpenStackError(error) };
+        if (isTransientOpenStackError(error)) logger.warn(fields, 'operation-watch poll failed on a transient OpenStack error; pg-boss retries the job');
+        else logger.error(fields, 'operation-watch poll failed; pg-boss retries the job up to its retry limit');
         throw error;
       }
     },
