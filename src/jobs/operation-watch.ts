@@ -144,9 +144,9 @@ async function startDeletePhase(deps: WatchDeps, client: OpenStackClient, operat
 }
 
 /**
- * Removes what Nova leaves after a delete: ports still bound to the server id (a port the portal
- * did not pre-create is normally removed by Nova) and the boot volume, which the portal creates
- * with delete_on_termination false. Then soft-deletes the VM and ends the operation.
+ * Removes what Nova leaves after a delete, then soft-deletes the VM and ends the operation. Nova
+ * deletes the ports it created itself, so this removes only ports still bound to the server id.
+ * It also deletes the boot volume, which the portal creates with delete_on_termination false.
  */
 async function finishDelete(deps: WatchDeps, client: OpenStackClient, operation: OperationRow, vm: VmRow): Promise<void> {
   const serverId = vm.server_id as string;
@@ -191,14 +191,14 @@ export function createOperationWatchJob(clouds: () => CloudClients = sharedCloud
     retryDelaySeconds: 10,
     async handle(payload, { database, logger }) {
       if (typeof payload.operationId !== 'string') {
-        logger.error({ payload }, 'operation-watch job without operationId; dropped');
+        logger.error({ payload }, 'operation-watch job has no operationId; the job is dropped');
         return { dropped: 1 };
       }
       try {
         const result = await watchOperation({ database, clouds: clouds(), logger }, payload.operationId);
         return { [result]: 1 };
       } catch (error) {
-        // Either way the VM and the operation stay as they were; the retried job polls again.
+        // The operation stays open, so the retried job polls again.
         const fields = { operationId: payload.operationId, reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'operation-watch poll failed on a transient OpenStack error; pg-boss retries the job');
         else logger.error(fields, 'operation-watch poll failed; pg-boss retries the job up to its retry limit');
