@@ -71,7 +71,7 @@ await admin.connect();
 await admin.query(`create database ${name}`);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
-const postgres = await Database.open({ kind: 'postgres', url: url.toString() });
+const postgres = await Database.open({ kind: 'postgres', url: url.toString(), onIdleConnectionError: (error) => console.error('idle connection failed:', error.message) });
 const postgresResults = await measure(postgres);
 await postgres.close();
 await admin.query(`drop database ${name} with (force)`);

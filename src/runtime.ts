@@ -13,7 +13,11 @@ import { loadKeyring, type Keyring } from './services/crypto/index.ts';
 /** Opens the configured database and applies pending migrations. */
 export async function openDatabase(config: PortalConfig, logger: Logger): Promise<Database> {
   const database = config.databaseUrl
-    ? await Database.open({ kind: 'postgres', url: config.databaseUrl })
+    ? await Database.open({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        onIdleConnectionError: (error) => logger.warn({ err: error }, 'idle database connection failed; the pool opens a new one when needed'),
+      })
     : await Database.open({ kind: 'embedded', dataDir: join(config.dataDir, 'pglite') });
 
   const applied = await migrateToLatest(database.db);

@@ -17,7 +17,18 @@ export interface SqlExecutor {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; applicationName?: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      applicationName?: string;
+      /**
+       * Receives errors of idle pooled connections, for example when PostgreSQL restarts. The pool
+       * drops such a connection and opens a new one on demand; without a listener, node-postgres
+       * would raise the error as an uncaught exception and end the process.
+       */
+      onIdleConnectionError: (error: Error) => void;
+    }
   | { kind: 'embedded'; dataDir: string | null };
 
 /** Counters that tests and metrics read; `queries` counts every statement the app sends. */
@@ -60,6 +71,7 @@ export class Database {
         application_name: target.applicationName ?? 'tenant-portal',
         types: postgresTypes,
       });
+      pool.on('error', target.onIdleConnectionError);
       const database = new Database({
         kind: 'postgres',
         pglite: null,

@@ -52,7 +52,8 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await Database.open({ kind: 'postgres', url: url.toString(), poolSize: 5 });
+  // dispose() drops the database with FORCE, which ends connections the pool may still be closing.
+  const database = await Database.open({ kind: 'postgres', url: url.toString(), poolSize: 5, onIdleConnectionError: () => undefined });
   await migrateToLatest(database.db);
 
   return {
