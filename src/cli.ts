@@ -61,7 +61,7 @@ async function serve(): Promise<void> {
     const seeded = await seedDemoData(database.db, keyring, { password: config.demoPassword });
     if (seeded.generatedPassword) {
       // Printed once to the terminal, never to the log: the log may be shipped elsewhere.
-      console.log(`\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n  It is shown only now; reset it with: tenant-portal user reset-password --username demo\n`);
+      console.log(`\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n  It is shown only now; reset it with: npx tenant-portal user reset-password --username demo\n`);
     }
 
     // Without a configured cloud the demo runs against the in-process OpenStack simulator.

@@ -22,7 +22,7 @@ export const PROBLEMS = {
   BODY_MALFORMED: {
     status: 400,
     title: { 'zh-CN': '请求体格式错误', 'en-US': 'Malformed request body' },
-    detail: { 'zh-CN': '请求体不是有效的 JSON：{reason}', 'en-US': 'The request body is not valid JSON: {reason}' },
+    detail: { 'zh-CN': '请求体不是有效的 JSON，请检查语法后重试。', 'en-US': 'The request body is not valid JSON; check its syntax and try again.' },
   },
   BODY_TOO_LARGE: {
     status: 413,
@@ -195,6 +195,22 @@ export const PROBLEMS = {
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
+
+/**
+ * Names of the resources that NOT_FOUND errors mention, in each locale. Errors carry the English
+ * key as their `resource` parameter, and the response shows the name in the request's language.
+ */
+export const RESOURCE_NAMES: Record<string, Record<Locale, string>> = {
+  'API token': { 'zh-CN': 'API 令牌', 'en-US': 'API token' },
+  'Nova server': { 'zh-CN': 'Nova 云服务器', 'en-US': 'Nova server' },
+  VM: { 'zh-CN': '云主机', 'en-US': 'VM' },
+  contact: { 'zh-CN': '联系人', 'en-US': 'contact' },
+  'information system': { 'zh-CN': '信息系统', 'en-US': 'information system' },
+  system: { 'zh-CN': '信息系统', 'en-US': 'information system' },
+  order: { 'zh-CN': '资源订单', 'en-US': 'resource order' },
+  tenant: { 'zh-CN': '租户', 'en-US': 'tenant' },
+  user: { 'zh-CN': '用户', 'en-US': 'user' },
+};
 
 /** Fills {name} placeholders; a missing value leaves the placeholder visible rather than empty. */
 export function fillTemplate(template: string, params: Record<string, string | number>): string {

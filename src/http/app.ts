@@ -67,9 +67,25 @@ export async function buildApp(deps: AppDependencies) {
   // Only JSON bodies are accepted; Fastify's text/plain parser would let other content through.
   app.removeContentTypeParser('text/plain');
 
+  // Many HTTP clients send `content-type: application/json` with an empty body on a POST that
+  // takes none (reveal, logout). An empty body counts as no body; routes that need one still
+  // reject it by schema. Everything else goes through Fastify's own JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body.toString(), done);
+  });
+
   app.addSchema(ProblemSchema);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+
+    // API answers carry session tokens, API tokens and revealed personal data; no cache may keep them.
+    if (request.url.startsWith('/api/v1/')) reply.header('cache-control', 'no-store');
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -88,7 +104,14 @@ export async function buildApp(deps: AppDependencies) {
     if (route.url.startsWith('/api/docs')) route.config = { ...route.config, access: 'public' };
   });
 
-  await app.register(helmet, { global: true });
+  // HSTS and upgrade-insecure-requests only make sense behind TLS, which COOKIE_SECURE signals.
+  // Sent over plain HTTP (the demo on 127.0.0.1), they would pin the browser to HTTPS there.
+  const behindTls = config.session.cookieSecure;
+  await app.register(helmet, {
+    global: true,
+    hsts: behindTls,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: behindTls ? [] : null } },
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { negotiateLocale } from '../errors/locale.ts';
+import { negotiateLocale, type Locale } from '../errors/locale.ts';
 import { PortalError } from '../errors/portal-error.ts';
-import { fillTemplate, PROBLEMS } from '../errors/problem-catalogue.ts';
+import { fillTemplate, PROBLEMS, RESOURCE_NAMES } from '../errors/problem-catalogue.ts';
 import { toFieldErrors } from './validation-messages.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -23,15 +23,14 @@ export function toPortalError(error: FastifyError | Error, request: FastifyReque
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new PortalError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new PortalError('BODY_MALFORMED', { reason: 'empty body' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new PortalError('BODY_MALFORMED', { reason: error.message });
+      return new PortalError('BODY_MALFORMED', {}, { cause: error });
     default:
       break;
   }
 
   if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
-    return new PortalError('BODY_MALFORMED', { reason: error.message });
+    return new PortalError('BODY_MALFORMED', {}, { cause: error });
   }
   if (fastifyError.statusCode === 415) {
     return new PortalError('UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
@@ -39,11 +38,17 @@ export function toPortalError(error: FastifyError | Error, request: FastifyReque
   return new PortalError('INTERNAL', { requestId: request.id }, { cause: error });
 }
 
+/** Replaces a known resource key with its name in the locale, so no English shows in Chinese text. */
+function localizeParams(params: Record<string, string | number>, locale: Locale): Record<string, string | number> {
+  const resource = typeof params.resource === 'string' ? RESOURCE_NAMES[params.resource] : undefined;
+  return resource ? { ...params, resource: resource[locale] } : params;
+}
+
 /** Sends a PortalError as application/problem+json in the request's language. */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: PortalError): FastifyReply {
   const definition = PROBLEMS[error.code];
   const locale = negotiateLocale(request.headers['accept-language']);
-  const params = error.code === 'INTERNAL' ? { requestId: request.id } : error.params;
+  const params = error.code === 'INTERNAL' ? { requestId: request.id } : localizeParams(error.params, locale);
 
   const body: Record<string, unknown> = {
     type: `about:blank`,

@@ -33,6 +33,34 @@ describe.each(databaseKinds())('health, metrics, docs and key rotation on %s', (
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends no HSTS over plain HTTP and no-store on API answers', async () => {
+    const health = await t.app.inject({ method: 'GET', url: '/healthz' });
+    const api = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' });
+
+    expect(health.headers['strict-transport-security']).toBeUndefined();
+    expect(String(health.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    expect(api.headers['cache-control']).toBe('no-store');
+  });
+
+  it('shows resource names in the request’s language', async () => {
+    await createTestUser(t.handle.database.db, 'localized-lee');
+    const session = await loginAs(t.app, 'localized-lee');
+    const url = '/api/v1/auth/tokens/00000000-0000-4000-8000-000000000009';
+    const zh = await t.app.inject({ method: 'DELETE', url, headers: session.headers });
+    const en = await t.app.inject({ method: 'DELETE', url, headers: { ...session.headers, 'accept-language': 'en-US' } });
+
+    expect(zh.json().detail).toBe('API 令牌 00000000-0000-4000-8000-000000000009 不存在。');
+    expect(en.json().detail).toBe('API token 00000000-0000-4000-8000-000000000009 was not found.');
+  });
+
+  it('treats an empty JSON body as no body', async () => {
+    await createTestUser(t.handle.database.db, 'empty-body');
+    const session = await loginAs(t.app, 'empty-body');
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { ...session.headers, 'content-type': 'application/json' }, payload: '' });
+
+    expect(response.statusCode).toBe(204);
+  });
+
   it('counts requests by route pattern in /metrics', async () => {
     await t.app.inject({ method: 'GET', url: '/api/v1/auth/me' });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
