@@ -87,3 +87,20 @@ export function parseOpenStackTime(value: unknown): Date | null {
   const milliseconds = Date.parse(withZone.replace(' ', 'T'));
   return Number.isNaN(milliseconds) ? null : new Date(milliseconds);
 }
+
+/**
+ * Decodes the numeric entries of `limits.absolute`, the shape both Nova's and Cinder's `GET /limits`
+ * return. Entries that are null or not numbers are left out, so callers choose their own default.
+ */
+export function decodeAbsoluteLimits(body: unknown): Record<string, number> {
+  const absolute = requireObject(requireObject(requireObject(body, 'limits response')['limits'], 'limits')['absolute'], 'limits.absolute');
+
+  const raw: Record<string, number> = {};
+  for (const key of Object.keys(absolute)) {
+    const value = optionalNumber(absolute, key);
+    if (value !== null) {
+      raw[key] = value;
+    }
+  }
+  return raw;
+}

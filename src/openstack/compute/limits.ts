@@ -1,5 +1,5 @@
 import type { OpenStackClient } from '../client.ts';
-import { optionalNumber, requireObject } from '../decode.ts';
+import { decodeAbsoluteLimits } from '../decode.ts';
 import { computeRequest } from './microversion.ts';
 
 /** Absolute compute limits of the project; -1 means unlimited. RAM in MiB. */
@@ -21,15 +21,7 @@ export interface ComputeLimits {
 /** Reads `GET /limits` (absolute part). Admins may pass `projectId` (`tenant_id` query) for another project. */
 export async function getComputeLimits(client: OpenStackClient, options: { projectId?: string; signal?: AbortSignal } = {}): Promise<ComputeLimits> {
   const response = await computeRequest(client, { method: 'GET', path: '/limits', query: { tenant_id: options.projectId }, signal: options.signal });
-  const absolute = requireObject(requireObject(requireObject(response.body, 'limits response')['limits'], 'limits')['absolute'], 'limits.absolute');
-
-  const raw: Record<string, number> = {};
-  for (const key of Object.keys(absolute)) {
-    const value = optionalNumber(absolute, key);
-    if (value !== null) {
-      raw[key] = value;
-    }
-  }
+  const raw = decodeAbsoluteLimits(response.body);
 
   return {
     maxTotalInstances: raw['maxTotalInstances'] ?? -1,

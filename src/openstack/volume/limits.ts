@@ -1,5 +1,5 @@
 import type { OpenStackClient } from '../client.ts';
-import { optionalNumber, requireObject } from '../decode.ts';
+import { decodeAbsoluteLimits } from '../decode.ts';
 
 /** Absolute block storage limits of the project; -1 means unlimited, sizes in GiB. */
 export interface VolumeLimits {
@@ -15,15 +15,7 @@ export interface VolumeLimits {
 /** Reads Cinder's `GET /limits` (absolute part). */
 export async function getVolumeLimits(client: OpenStackClient, signal?: AbortSignal): Promise<VolumeLimits> {
   const response = await client.request({ service: 'block-storage', method: 'GET', path: '/limits', signal });
-  const absolute = requireObject(requireObject(requireObject(response.body, 'limits response')['limits'], 'limits')['absolute'], 'limits.absolute');
-
-  const raw: Record<string, number> = {};
-  for (const key of Object.keys(absolute)) {
-    const value = optionalNumber(absolute, key);
-    if (value !== null) {
-      raw[key] = value;
-    }
-  }
+  const raw = decodeAbsoluteLimits(response.body);
 
   return {
     maxTotalVolumes: raw['maxTotalVolumes'] ?? -1,
