@@ -1,7 +1,7 @@
 import { createOpenStackClient, loadCloudConfig, type OpenStackClient } from './openstack/index.ts';
 
-// A readiness probe runs every few seconds on every portal process; one Keystone token per
-// process is reused until the client refreshes it, so the probe costs Keystone almost nothing.
+// A readiness probe runs every few seconds on every portal process. The client reuses one Keystone
+// token until it needs a refresh, so the probe costs Keystone almost nothing.
 const PROBE_TIMEOUT_MS = 5_000;
 
 /**

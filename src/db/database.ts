@@ -24,7 +24,7 @@ export type DatabaseTarget =
       applicationName?: string;
       /**
        * Receives errors of idle pooled connections, for example when PostgreSQL restarts. The pool
-       * drops such a connection and opens a new one on demand; without a listener, node-postgres
+       * drops such a connection and opens a new one on demand. Without a listener, node-postgres
        * would raise the error as an uncaught exception and end the process.
        */
       onIdleConnectionError: (error: Error) => void;

@@ -18,8 +18,8 @@ import type { EmbeddedGate } from './embedded-gate.ts';
 import { pgliteParsers } from './type-parsers.ts';
 
 // Kysely dialect for PGlite. The published PGlite dialects target PGlite 0.4 and hand the single
-// session to concurrent callers without exclusion; this one serializes every connection use through
-// the same gate that pg-boss's adapter uses, so no other caller's statement can run inside a transaction.
+// session to concurrent callers without exclusion. This one serializes every connection use through
+// the gate that pg-boss's adapter also uses, so no other caller's statement runs inside a transaction.
 
 const WRITE_QUERY_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 

@@ -1,8 +1,8 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 // Row types of the tables that migrations create. Timestamps read back as Date on both the
-// embedded database and PostgreSQL; `date` columns read back as 'YYYY-MM-DD' strings (see
-// type-parsers.ts); numeric columns read back as strings, so callers decide how to round.
+// embedded database and PostgreSQL, and `date` columns as 'YYYY-MM-DD' strings (see
+// type-parsers.ts). Numeric columns read back as strings, so callers decide how to round.
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type RequiredTimestamp = ColumnType<Date, Date | string, Date | string>;

@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDependencies) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
 
-    // API answers carry session tokens, API tokens and revealed personal data; no cache may keep them.
+    // API responses carry session tokens, API tokens and revealed personal data, so no cache may store them.
     if (request.url.startsWith('/api/v1/')) reply.header('cache-control', 'no-store');
   });
 

@@ -7,14 +7,14 @@ import { pgliteParsers } from '../../src/db/type-parsers.ts';
 
 export type DatabaseKind = 'embedded' | 'postgres';
 
-/** The back ends integration tests run on: always embedded, PostgreSQL when TEST_DATABASE_URL is set. */
+/** Lists the back ends integration tests run on: embedded always, PostgreSQL when TEST_DATABASE_URL is set. */
 export function databaseKinds(): DatabaseKind[] {
   return process.env.TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
 }
 
 let template: Promise<PGlite> | null = null;
 
-// One migrated PGlite per test process; each test database is a clone of it, because starting
+// Each test process migrates one PGlite and clones it for every test database, because starting
 // PGlite and migrating takes seconds while a clone takes about one.
 function migratedTemplate(): Promise<PGlite> {
   template ??= (async () => {

@@ -83,7 +83,7 @@ export const authenticationPlugin = fp(async (app: FastifyInstance, options: { d
     if (!request.principal) throw new PortalError('AUTH_REQUIRED');
 
     if (access !== 'authenticated' && !hasPermission(request.principal, access)) {
-      // A user who belongs to no tenant can fix that only through an operator, so say so.
+      // Only an operator can add a user to a tenant, so the error names the missing tenant.
       const principal = request.principal;
       if (TENANT_PERMISSIONS.has(access) && !principal.isPlatformOperator && principal.tenantId === null) {
         throw new PortalError('NO_TENANT');

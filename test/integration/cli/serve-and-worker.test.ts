@@ -32,7 +32,7 @@ function start(args: string[], env: Record<string, string>): Running {
   return { child, output: () => text, exit };
 }
 
-/** Polls a URL until it answers 200, for at most `timeoutMs`. */
+/** Polls a URL until it returns 200, for at most `timeoutMs`. */
 async function waitForOk(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
