@@ -90,7 +90,7 @@ describe.each(databaseKinds())('admin systems and orders on %s', (kind) => {
     it('answers 404 for a system in an unknown tenant', async () => {
       const response = await send('POST', '/api/v1/admin/systems', { tenantId: UNKNOWN_ID, code: 'ghost', name: 'ghost', pricePlan: PREPAID_PLAN });
       expect(response.statusCode).toBe(404);
-      expect(response.json().detail).toContain('tenant');
+      expect(response.json().detail).toContain('租户');
     });
 
     it('switches to usage billing only with a matching plan', async () => {
@@ -176,7 +176,7 @@ describe.each(databaseKinds())('admin systems and orders on %s', (kind) => {
     it('answers 404 for an order of an unknown system', async () => {
       const response = await send('POST', '/api/v1/admin/orders', validOrder({ systemId: UNKNOWN_ID }));
       expect(response.statusCode).toBe(404);
-      expect(response.json().detail).toContain('system');
+      expect(response.json().detail).toContain('信息系统');
     });
 
     it('changes validity, then cancels, after which the order is final', async () => {

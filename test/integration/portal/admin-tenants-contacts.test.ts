@@ -211,7 +211,7 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
       expect((await send('GET', `/api/v1/admin/tenants/${UNKNOWN_ID}/contacts`)).statusCode).toBe(404);
       const created = await send('POST', `/api/v1/admin/tenants/${UNKNOWN_ID}/contacts`, { type: 'business', name: '无主' });
       expect(created.statusCode).toBe(404);
-      expect(created.json().detail).toContain('tenant');
+      expect(created.json().detail).toContain('租户');
     });
 
     it('lists contacts masked', async () => {

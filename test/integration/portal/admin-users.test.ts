@@ -96,7 +96,7 @@ describe.each(databaseKinds())('user administration on %s', (kind) => {
 
       const unknown = await send('POST', '/api/v1/admin/users', { username: 'orphan', password: TEST_PASSWORD, tenantId: UNKNOWN_ID }, operator);
       expect(unknown.statusCode).toBe(404);
-      expect(unknown.json().detail).toContain('tenant');
+      expect(unknown.json().detail).toContain('租户');
     });
 
     it('lists users with tenant filter and search', async () => {

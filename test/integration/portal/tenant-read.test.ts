@@ -220,6 +220,6 @@ describe.each(databaseKinds())('tenant read endpoints on %s', (kind) => {
 
   it('answers in English when asked', async () => {
     const response = await get('/api/v1/systems/00000000-0000-4000-8000-000000000000', viewer, { 'accept-language': 'en-US' });
-    expect(response.json().detail).toBe('system 00000000-0000-4000-8000-000000000000 was not found.');
+    expect(response.json().detail).toBe('information system 00000000-0000-4000-8000-000000000000 was not found.');
   });
 });
