@@ -126,9 +126,9 @@ export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: Me
   }
 
   const names: Record<CapacityDimension, string> = { cpu: 'CPU', memory: 'memory', storage: 'storage' };
-  const unit = shortfall.unit === 'cores' ? ' cores' : ' GiB';
+  const unitFor = (amount: number) => (shortfall.unit !== 'cores' ? ' GiB' : amount === 1 ? ' core' : ' cores');
   const name = names[shortfall.dimension];
-  return `Not enough ${name}: ${shortfall.requested}${unit} requested, ${remaining}${unit} remaining`;
+  return `Not enough ${name}: ${shortfall.requested}${unitFor(shortfall.requested)} requested, ${remaining}${unitFor(remaining)} remaining`;
 }
 
 /** The absolute limits Nova returns from `GET /limits`, where -1 means unlimited. */

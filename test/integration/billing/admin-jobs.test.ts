@@ -83,6 +83,7 @@ describe.each(databaseKinds())('GET /api/v1/admin/jobs on %s', (kind) => {
     expect(response.statusCode).toBe(200);
     const items = (response.json() as { items: JobRunItem[] }).items;
     expect(items.map((item) => item.jobName)).toEqual(['test-echo', 'test-fail']);
+    expect((response.json() as { neverRun: string[] }).neverRun).toContain('session-cleanup');
 
     const echo = items[0];
     expect(echo?.status).toBe('succeeded');

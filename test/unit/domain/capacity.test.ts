@@ -126,6 +126,12 @@ describe('formatCapacityShortfall', () => {
 
     expect(message).toBe('Not enough memory: 8 GiB requested, 4 GiB remaining');
   });
+
+  it('uses singular core for one in English', () => {
+    const message = formatCapacityShortfall({ dimension: 'cpu', requested: 1, remaining: 0, unit: 'cores' }, 'en-US');
+
+    expect(message).toBe('Not enough CPU: 1 core requested, 0 cores remaining');
+  });
 });
 
 describe('checkNovaLimits', () => {
