@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import { parseServerAddresses, type NovaAddresses } from '../../domain/addresses.ts';
@@ -78,8 +79,14 @@ function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
 
 const JSON_COLUMNS = new Set(['addresses', 'floating_ips']);
 
-function sameValue(column: string, current: unknown, next: unknown): boolean {
-  if (JSON_COLUMNS.has(column)) return JSON.stringify(current) === JSON.stringify(next);
+const jsonRoundTrip = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+/**
+ * Compares a stored column value with a newly observed one. jsonb returns object keys in its own
+ * order, so JSON columns are compared as structures after a JSON round trip, not as text.
+ */
+export function sameColumnValue(column: string, current: unknown, next: unknown): boolean {
+  if (JSON_COLUMNS.has(column)) return isDeepStrictEqual(jsonRoundTrip(current), jsonRoundTrip(next));
   if (current instanceof Date || next instanceof Date) {
     return (current as Date | null)?.getTime() === (next as Date | null)?.getTime();
   }
@@ -101,7 +108,7 @@ export async function applyObservation(
 
   const changes: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(observed)) {
-    if (!sameValue(column, vm[column as keyof VmRow], value)) {
+    if (!sameColumnValue(column, vm[column as keyof VmRow], value)) {
       changes[column] = JSON_COLUMNS.has(column) ? JSON.stringify(value) : value;
     }
   }
