@@ -2,6 +2,7 @@ import { billingDailyJob } from './billing-daily.ts';
 import type { JobDefinition } from './job-definitions.ts';
 import { operationWatchJob } from './operation-watch.ts';
 import { sessionCleanupJob } from './session-cleanup.ts';
+import { vmSyncJobs } from './vm-sync.ts';
 
-/** Every job the worker runs. Later jobs (vm-sync, billing-daily, ...) are added here. */
-export const ALL_JOBS: readonly JobDefinition[] = [sessionCleanupJob, billingDailyJob, operationWatchJob as JobDefinition];
+/** Every job the worker runs. */
+export const ALL_JOBS: readonly JobDefinition[] = [sessionCleanupJob, billingDailyJob, operationWatchJob as JobDefinition, ...vmSyncJobs];

@@ -17,6 +17,11 @@ export interface JobDefinition<Payload extends object = object> {
   expireInSeconds: number;
   retryLimit: number;
   retryDelaySeconds: number;
+  /**
+   * pg-boss queue policy. `singleton` lets only one job of the queue be active at a time, for jobs
+   * whose overlapping runs would write the same rows twice. Default: pg-boss's `standard`.
+   */
+  policy?: 'standard' | 'short' | 'singleton' | 'stately';
   handle(payload: Payload, context: JobContext): Promise<Record<string, number>>;
 }
 
@@ -30,6 +35,7 @@ export async function registerJobs(boss: PgBoss, jobs: readonly JobDefinition[])
       retryLimit: job.retryLimit,
       retryDelay: job.retryDelaySeconds,
       retryBackoff: true,
+      ...(job.policy ? { policy: job.policy } : {}),
     });
 
     // schedule() is an upsert keyed by queue name, so a restart or a second worker changes nothing.

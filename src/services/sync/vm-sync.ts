@@ -1,0 +1,348 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, DbOrTrx } from '../../db/database.ts';
+import { evaluateActionProgress } from '../../domain/vm-actions.ts';
+import { createOpenStackClient, listServerPages, loadCloudConfig, type ClientOptions, type OpenStackClient, type Server } from '../../openstack/index.ts';
+import type { CloudClients } from '../cloud/cloud-clients.ts';
+import { applyObservation, pollServer, toObservation } from '../vms/observe.ts';
+import { finishOperation } from '../vms/operations.ts';
+import type { VmRow } from '../vms/vm-view.ts';
+
+export type SyncMode = 'incremental' | 'full';
+
+export interface SyncDeps {
+  database: Database;
+  clouds: CloudClients;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Environment for SYNC_OS_CLOUD and the admin cloud's clouds.yaml lookup; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Options for the admin client built from SYNC_OS_CLOUD (retry policy in tests). */
+  adminClientOptions?: ClientOptions;
+}
+
+export interface SyncOptions {
+  mode: SyncMode;
+  now: Date;
+  /**
+   * Start of the changes-since window for an incremental run. Defaults to the start of the last
+   * successful vm-sync run in job_runs minus `overlapMs`; with no such run the listing is complete.
+   */
+  since?: Date | null;
+  /** Overlap subtracted from the last run's start, in milliseconds, for clock skew. Default 120000. */
+  overlapMs?: number;
+}
+
+export interface SyncCounts {
+  serversSeen: number;
+  vmsUpdated: number;
+  vmsDeleted: number;
+  transitions: number;
+  openstackCalls: number;
+}
+
+/** Job names whose successful runs set the changes-since cursor. */
+export const VM_SYNC_JOB_NAMES = ['vm-sync-incremental', 'vm-sync-full'] as const;
+
+const DEFAULT_OVERLAP_MS = 120_000;
+/** Upper bound on the VMs confirmed by getServer in one full run, so a broken listing cannot start thousands of calls. */
+const MAX_MISSING_CONFIRMATIONS = 500;
+
+/** One cloud and region that at least one tenant is bound to, with its bound projects. */
+interface BoundCloud {
+  cloud: string;
+  region: string | null;
+  projectIds: string[];
+}
+
+/** Per-run state shared by every page. */
+interface RunState {
+  deps: SyncDeps;
+  now: Date;
+  counts: SyncCounts;
+  /** Nova statuses the portal does not map that were already logged in this run. */
+  loggedUnknown: Set<string>;
+}
+
+/**
+ * Reads Nova's view of every server of the bound tenants and writes what changed to the VM rows.
+ * OpenStack errors are thrown, so the queue retries the run, and they never change a VM.
+ */
+export async function syncVms(deps: SyncDeps, options: SyncOptions): Promise<SyncCounts> {
+  const state: RunState = {
+    deps,
+    now: options.now,
+    counts: { serversSeen: 0, vmsUpdated: 0, vmsDeleted: 0, transitions: 0, openstackCalls: 0 },
+    loggedUnknown: new Set(),
+  };
+  let since: Date | null = null;
+  if (options.mode === 'incremental') {
+    since = options.since !== undefined ? options.since : await lastRunCursor(deps.database, options.overlapMs ?? DEFAULT_OVERLAP_MS);
+  }
+  const env = deps.env ?? process.env;
+  const adminCloud = env['SYNC_OS_CLOUD'] || null;
+
+  const adminClients: OpenStackClient[] = [];
+  try {
+    for (const bound of await boundClouds(deps.database)) {
+      const vms = await loadVms(deps.database, bound);
+      const seen = new Set<string>();
+      const listings = listingsFor(deps, bound, adminCloud, env, adminClients);
+      for (const listing of listings) {
+        let pages = 0;
+        for await (const page of listServerPages(listing.client, { ...listing.filters, ...(since === null ? {} : { changesSince: since }) })) {
+          pages += 1;
+          const inProjects = page.filter((server) => listing.projects.has(server.tenantId));
+          state.counts.serversSeen += inProjects.length;
+          await applyPage(state, vms, inProjects, seen);
+        }
+        // The pager yields no page for an empty listing, but the listing request was still sent.
+        // Token and microversion requests are not counted.
+        state.counts.openstackCalls += Math.max(pages, 1);
+      }
+      if (options.mode === 'full') await confirmMissing(state, bound, vms, seen);
+    }
+  } finally {
+    for (const client of adminClients) client.close();
+  }
+
+  deps.logger.info({ mode: options.mode, since: since?.toISOString() ?? null, adminCloud, ...state.counts }, 'vm-sync run finished');
+  return state.counts;
+}
+
+/** Returns the start of the last successful vm-sync run minus the overlap, or null when none succeeded. */
+async function lastRunCursor(database: Database, overlapMs: number): Promise<Date | null> {
+  const row = await database.db
+    .selectFrom('job_runs')
+    .select((eb) => eb.fn.max('started_at').as('last'))
+    .where('job_name', 'in', [...VM_SYNC_JOB_NAMES])
+    .where('status', '=', 'succeeded')
+    .executeTakeFirst();
+  const last = row?.last ?? null;
+  if (last === null) return null;
+  return new Date(new Date(last).getTime() - overlapMs);
+}
+
+async function boundClouds(database: Database): Promise<BoundCloud[]> {
+  const rows = await database.db
+    .selectFrom('tenants')
+    .select(['cloud', 'region', 'project_id'])
+    .where('cloud', 'is not', null)
+    .where('project_id', 'is not', null)
+    .distinct()
+    .execute();
+  const byKey = new Map<string, BoundCloud>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.cloud, row.region]);
+    const entry = byKey.get(key) ?? { cloud: row.cloud as string, region: row.region, projectIds: [] };
+    if (!entry.projectIds.includes(row.project_id as string)) entry.projectIds.push(row.project_id as string);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+/** Live VM rows of one cloud and region, indexed by server id and by portal VM id. */
+interface VmIndex {
+  byServerId: Map<string, VmRow>;
+  /** VMs without a server id yet, matched through the server's `portal_vm_id` metadata. */
+  unlinked: Map<string, VmRow>;
+}
+
+async function loadVms(database: Database, bound: BoundCloud): Promise<VmIndex> {
+  let query = database.db.selectFrom('virtual_machines').selectAll().where('cloud', '=', bound.cloud).where('deleted_at', 'is', null);
+  query = bound.region === null ? query.where('region', 'is', null) : query.where('region', '=', bound.region);
+  const rows = await query.execute();
+  const index: VmIndex = { byServerId: new Map(), unlinked: new Map() };
+  for (const row of rows) {
+    if (row.server_id === null) index.unlinked.set(row.id, row);
+    else index.byServerId.set(row.server_id, row);
+  }
+  return index;
+}
+
+interface Listing {
+  client: OpenStackClient;
+  filters: { allTenants?: boolean; projectId?: string };
+  /** Projects whose servers this listing is for; other projects' servers are skipped. */
+  projects: Set<string>;
+}
+
+/** Plans one all-projects listing with the admin cloud, or one listing per bound project otherwise. */
+function listingsFor(deps: SyncDeps, bound: BoundCloud, adminCloud: string | null, env: Record<string, string | undefined>, opened: OpenStackClient[]): Listing[] {
+  const projects = new Set(bound.projectIds);
+  if (adminCloud !== null) {
+    const config = loadCloudConfig({ cloud: adminCloud, env });
+    const regionName = bound.region ?? config.regionName;
+    const client = createOpenStackClient({ ...config, ...(regionName === undefined ? {} : { regionName }) }, deps.adminClientOptions);
+    opened.push(client);
+    return [{ client, filters: { allTenants: true }, projects }];
+  }
+  return bound.projectIds.map((projectId) => ({
+    client: deps.clouds.forBinding({ cloud: bound.cloud, region: bound.region, projectId }),
+    filters: {},
+    projects: new Set([projectId]),
+  }));
+}
+
+/**
+ * Matches one page of servers to VM rows and writes what changed, in one transaction per page so
+ * a page of a thousand changes costs one commit. A page that matches no VM opens no transaction.
+ */
+async function applyPage(state: RunState, vms: VmIndex, servers: Server[], seen: Set<string>): Promise<void> {
+  for (const server of servers) seen.add(server.id);
+  const matched = servers.filter((server) => vms.byServerId.has(server.id) || isUnlinkedMatch(vms, server));
+  if (matched.length === 0) return;
+
+  await state.deps.database.transaction(async (trx) => {
+    for (const server of matched) {
+      let vm = vms.byServerId.get(server.id);
+      if (vm === undefined) {
+        const unlinked = vms.unlinked.get(server.metadata['portal_vm_id'] as string) as VmRow;
+        vms.unlinked.delete(unlinked.id);
+        const linked = await linkServer(trx, unlinked, server.id);
+        // The create flow linked the server after this run read the row, so the next run reads it with its server id.
+        if (linked === undefined) continue;
+        vm = linked;
+        state.counts.vmsUpdated += 1;
+      }
+
+      const status = server.status.toUpperCase();
+      if (status === 'DELETED' || status === 'SOFT_DELETED') {
+        await markDeleted(state, trx, vm);
+        vms.byServerId.delete(server.id);
+        continue;
+      }
+      vms.byServerId.set(server.id, await observe(state, trx, vm, server));
+    }
+  });
+}
+
+/** True when the server carries the `portal_vm_id` of a VM in the same project that has no server id yet. */
+function isUnlinkedMatch(vms: VmIndex, server: Server): boolean {
+  const portalVmId = server.metadata['portal_vm_id'];
+  const unlinked = portalVmId === undefined ? undefined : vms.unlinked.get(portalVmId);
+  return unlinked !== undefined && unlinked.project_id === server.tenantId;
+}
+
+async function linkServer(db: DbOrTrx, vm: VmRow, serverId: string): Promise<VmRow | undefined> {
+  return db
+    .updateTable('virtual_machines')
+    .set({ server_id: serverId, updated_at: sql<Date>`now()` })
+    .where('id', '=', vm.id)
+    .where('tenant_id', '=', vm.tenant_id)
+    .where('server_id', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Writes one observed server to its VM and completes a pending action whose target it shows. */
+async function observe(state: RunState, db: DbOrTrx, vm: VmRow, server: Server): Promise<VmRow> {
+  const stored = { ...vm, addresses: inDomainKeyOrder(vm.addresses), floating_ips: inDomainKeyOrder(vm.floating_ips) };
+  const written = await applyObservation(db, stored, server, 'sync', onceLogger(state, server));
+  const updated = written === stored ? vm : written;
+  if (updated !== vm) state.counts.vmsUpdated += 1;
+  if (updated.status !== vm.status) {
+    state.counts.transitions += 1;
+    await insertSyncOperation(db, vm, vm.status, updated.status, server.status);
+  }
+
+  // A failed or stuck action is left to operation-watch, which owns the failure reasons.
+  if (vm.pending_action !== null && vm.pending_action !== 'deleting' && vm.pending_operation_id !== null) {
+    const progress = evaluateActionProgress(vm.pending_action, toObservation(server));
+    if (progress.state === 'completed') {
+      await finishOperation(db, { id: vm.pending_operation_id, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'succeeded' });
+      state.deps.logger.info({ vmId: vm.id, tenantId: vm.tenant_id, operationId: vm.pending_operation_id, status: progress.status }, 'vm-sync completed a pending action');
+      return { ...updated, pending_action: null, pending_operation_id: null, pending_deadline_at: null };
+    }
+  }
+  return updated;
+}
+
+/**
+ * Rewrites stored addresses with their keys in the order parseServerAddresses builds them.
+ * PostgreSQL jsonb returns object keys sorted by length, and applyObservation compares address
+ * lists as JSON text, so without this every run would see every address list as changed.
+ */
+function inDomainKeyOrder(stored: unknown[]): unknown[] {
+  if (!Array.isArray(stored)) return stored;
+  return stored.map((entry) => {
+    if (typeof entry !== 'object' || entry === null) return entry;
+    const { network, addr, version, type, mac, ...rest } = entry as Record<string, unknown>;
+    return { network, addr, version, type, mac, ...rest };
+  });
+}
+
+/** Wraps the logger for applyObservation so each unmapped Nova status is logged once per run. */
+function onceLogger(state: RunState, server: Server): Pick<Logger, 'info' | 'warn' | 'error'> {
+  const base = state.deps.logger;
+  return {
+    info: base.info.bind(base),
+    error: base.error.bind(base),
+    warn: ((...args: Parameters<Logger['warn']>) => {
+      const message = args.find((arg) => typeof arg === 'string') ?? '';
+      if (message.includes('does not map')) {
+        if (state.loggedUnknown.has(server.status)) return;
+        state.loggedUnknown.add(server.status);
+      }
+      (base.warn as (...rest: unknown[]) => void)(...args);
+    }) as Logger['warn'],
+  };
+}
+
+/** Soft-deletes a VM whose server Nova reports deleted or gone, and ends a pending operation. */
+async function markDeleted(state: RunState, db: DbOrTrx, vm: VmRow): Promise<void> {
+  // A delete sent by the portal is finished by operation-watch, which also removes the ports and boot volume.
+  if (vm.pending_action === 'deleting') return;
+
+  const changed = await db
+    .updateTable('virtual_machines')
+    .set({ status: 'deleted', deleted_at: state.now, nova_status: null, nova_task_state: null, updated_at: sql<Date>`now()`, last_synced_at: state.now })
+    .where('id', '=', vm.id)
+    .where('tenant_id', '=', vm.tenant_id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) === 0) return;
+  if (vm.status !== 'deleted') {
+    await db.insertInto('vm_status_history').values({ vm_id: vm.id, tenant_id: vm.tenant_id, from_status: vm.status, to_status: 'deleted', source: 'sync' }).execute();
+    await insertSyncOperation(db, vm, vm.status, 'deleted', 'DELETED');
+    state.counts.transitions += 1;
+  }
+  if (vm.pending_operation_id !== null) {
+    // A pending start, stop or reboot can no longer succeed once the server is gone.
+    await finishOperation(db, { id: vm.pending_operation_id, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'failed', errorCode: 'SERVER_NOT_FOUND', errorMessage: 'the Nova server was deleted outside the portal' });
+  }
+  state.counts.vmsDeleted += 1;
+  state.counts.vmsUpdated += 1;
+  state.deps.logger.info({ vmId: vm.id, tenantId: vm.tenant_id, serverId: vm.server_id }, 'vm-sync marked a VM deleted');
+}
+
+async function insertSyncOperation(db: DbOrTrx, vm: VmRow, from: string, to: string, novaStatus: string): Promise<void> {
+  await db
+    .insertInto('operation_logs')
+    .values({
+      tenant_id: vm.tenant_id,
+      vm_id: vm.id,
+      system_id: vm.system_id,
+      kind: 'sync',
+      status: 'succeeded',
+      finished_at: sql<Date>`now()`,
+      details: JSON.stringify({ fromStatus: from, toStatus: to, novaStatus }),
+    })
+    .execute();
+}
+
+/** Confirms with getServer each live VM that a full listing did not show; a 404 deletes it. */
+async function confirmMissing(state: RunState, bound: BoundCloud, vms: VmIndex, seen: Set<string>): Promise<void> {
+  const missing = [...vms.byServerId.values()].filter((vm) => vm.server_id !== null && !seen.has(vm.server_id) && bound.projectIds.includes(vm.project_id));
+  if (missing.length > MAX_MISSING_CONFIRMATIONS) {
+    state.deps.logger.warn({ cloud: bound.cloud, region: bound.region, missing: missing.length, limit: MAX_MISSING_CONFIRMATIONS }, 'vm-sync found more missing VMs than it confirms in one run; the rest wait for the next full run');
+  }
+  for (const vm of missing.slice(0, MAX_MISSING_CONFIRMATIONS)) {
+    const client = state.deps.clouds.forBinding({ cloud: vm.cloud, region: vm.region, projectId: vm.project_id });
+    state.counts.openstackCalls += 1;
+    const server = await pollServer(client, vm.server_id as string);
+    const { database } = state.deps;
+    // The call to Nova stays outside the transaction, because on the embedded database the transaction owns the only connection.
+    if (server === null) await database.transaction((trx) => markDeleted(state, trx, vm));
+    else await database.transaction((trx) => observe(state, trx, vm, server));
+  }
+}
