@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects, all run by `npm test`: unit tests touch nothing outside the process; integration
-// tests use the embedded database and, with TEST_DATABASE_URL, PostgreSQL too; contract tests run
-// the same scenarios against the simulator and a real cloud; acceptance tests need a real cloud and
-// skip themselves, with a message, when none is configured.
+// Four projects, all run by `npm test`. Unit tests touch nothing outside the process. Integration
+// tests use the embedded database, and PostgreSQL too when TEST_DATABASE_URL is set. Contract tests
+// run the same scenarios against the simulator and a real cloud. Acceptance tests need a real cloud
+// and skip themselves, with a message, when none is configured.
 export default defineConfig({
   test: {
     projects: [

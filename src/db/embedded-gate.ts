@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * Error raised when code that already holds the embedded database's only connection asks for it
+ * Error raised when code that already owns the embedded database's only connection requests it
  * again, for example by using the root `db` inside `db.transaction()`. On PostgreSQL that would take
  * a second pooled connection; on the embedded database it would wait forever, so it fails fast.
  */

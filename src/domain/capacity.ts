@@ -126,7 +126,10 @@ export function formatCapacityShortfall(shortfall: CapacityShortfall, locale: Me
   }
 
   const names: Record<CapacityDimension, string> = { cpu: 'CPU', memory: 'memory', storage: 'storage' };
-  const unitFor = (amount: number) => (shortfall.unit !== 'cores' ? ' GiB' : amount === 1 ? ' core' : ' cores');
+  const unitFor = (amount: number): string => {
+    if (shortfall.unit !== 'cores') return ' GiB';
+    return amount === 1 ? ' core' : ' cores';
+  };
   const name = names[shortfall.dimension];
   return `Not enough ${name}: ${shortfall.requested}${unitFor(shortfall.requested)} requested, ${remaining}${unitFor(remaining)} remaining`;
 }

@@ -2,7 +2,7 @@
 export const TENANT_ROLES = ['viewer', 'operator', 'admin'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
-/** What a caller may do; each route names the one permission it needs. */
+/** Actions a caller may take. Each route names the one permission it needs. */
 export const PERMISSIONS = [
   'tenant:read',
   'vm:operate',

@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 
-/** What a job handler receives besides its payload. */
+/** Dependencies a job handler receives besides its payload. */
 export interface JobContext {
   database: Database;
   logger: Logger;

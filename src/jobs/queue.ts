@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.ts';
 
-/** Schema that holds pg-boss's own tables, apart from the portal's. */
+/** Schema of pg-boss's own tables, kept apart from the portal's. */
 export const QUEUE_SCHEMA = 'pgboss';
 
 export interface QueueOptions {

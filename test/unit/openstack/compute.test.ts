@@ -107,8 +107,10 @@ describe('microversion negotiation', () => {
 
     const [aborted, served] = await Promise.allSettled([getServer(client, serverId, controller.signal), getServer(client, serverId)]);
 
-    expect(aborted.status === 'rejected' && (aborted.reason as OpenStackError).code).toBe(OPENSTACK_ERROR_CODES.OS_ABORTED);
-    expect(served.status === 'fulfilled' && served.value.id).toBe(serverId);
+    expect(aborted.status).toBe('rejected');
+    expect(aborted.status === 'rejected' ? (aborted.reason as OpenStackError).code : null).toBe(OPENSTACK_ERROR_CODES.OS_ABORTED);
+    expect(served.status).toBe('fulfilled');
+    expect(served.status === 'fulfilled' ? served.value.id : null).toBe(serverId);
     expect(fake.requests.filter((recorded) => recorded.url === '/compute/v2.1/')).toHaveLength(1);
   });
 
