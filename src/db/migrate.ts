@@ -2,12 +2,14 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Db } from './database.ts';
 import * as initialSchema from './migrations/0001-initial-schema.ts';
 import * as billingUsage from './migrations/0002-billing-usage.ts';
+import * as resourceTracking from './migrations/0003-resource-tracking.ts';
 
 // Migrations are listed here rather than read from a folder, so a bundled or tsx-run build finds
 // the same set and a missing file fails at compile time.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-billing-usage': billingUsage,
+  '0003-resource-tracking': resourceTracking,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

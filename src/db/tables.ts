@@ -281,6 +281,40 @@ export interface JobRunsTable {
   error: string | null;
 }
 
+export interface VmSizeRecordsTable {
+  vm_id: string;
+  cpu_cores: number;
+  memory_mib: number;
+  /** Root disk plus attached volumes, in GiB. */
+  storage_gib: number;
+  recorded_at: Timestamp;
+}
+
+export interface SystemCapacityRecordsTable {
+  system_id: string;
+  cpu_cores: number;
+  memory_gib: number;
+  storage_gib: number;
+  recorded_at: Timestamp;
+}
+
+export interface OrphanServersTable {
+  id: Generated<string>;
+  cloud: string;
+  region: string | null;
+  project_id: string;
+  server_id: string;
+  server_name: string | null;
+  nova_status: string | null;
+  /** The server's `portal_vm_id` metadata as Nova returned it, or null without one. */
+  portal_vm_id: string | null;
+  kind: 'unknown' | 'no_record' | 'failed_create';
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  resolution: 'linked' | 'deleted' | 'gone' | null;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   contacts: ContactsTable;
@@ -300,6 +334,9 @@ export interface DatabaseSchema {
   idempotency_keys: IdempotencyKeysTable;
   vm_usage_intervals: VmUsageIntervalsTable;
   job_runs: JobRunsTable;
+  vm_size_records: VmSizeRecordsTable;
+  system_capacity_records: SystemCapacityRecordsTable;
+  orphan_servers: OrphanServersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
