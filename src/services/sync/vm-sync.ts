@@ -2,11 +2,12 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, DbOrTrx } from '../../db/database.ts';
 import { evaluateActionProgress } from '../../domain/vm-actions.ts';
-import { createOpenStackClient, listServerPages, loadCloudConfig, type ClientOptions, type OpenStackClient, type Server } from '../../openstack/index.ts';
+import { listServerPages, type ClientOptions, type OpenStackClient, type Server } from '../../openstack/index.ts';
 import type { CloudClients } from '../cloud/cloud-clients.ts';
 import { applyObservation, pollServer, toObservation } from '../vms/observe.ts';
 import { finishOperation } from '../vms/operations.ts';
 import type { VmRow } from '../vms/vm-view.ts';
+import { boundClouds, listingsFor, type BoundCloud } from './server-listings.ts';
 
 export type SyncMode = 'incremental' | 'full';
 
@@ -46,13 +47,6 @@ export const VM_SYNC_JOB_NAMES = ['vm-sync-incremental', 'vm-sync-full'] as cons
 const DEFAULT_OVERLAP_MS = 120_000;
 /** Upper bound on the VMs confirmed by getServer in one full run, so a broken listing cannot start thousands of calls. */
 const MAX_MISSING_CONFIRMATIONS = 500;
-
-/** One cloud and region that at least one tenant is bound to, with its bound projects. */
-interface BoundCloud {
-  cloud: string;
-  region: string | null;
-  projectIds: string[];
-}
 
 /** Per-run state shared by every page. */
 interface RunState {
@@ -122,24 +116,6 @@ async function lastRunCursor(database: Database, overlapMs: number): Promise<Dat
   return new Date(new Date(last).getTime() - overlapMs);
 }
 
-async function boundClouds(database: Database): Promise<BoundCloud[]> {
-  const rows = await database.db
-    .selectFrom('tenants')
-    .select(['cloud', 'region', 'project_id'])
-    .where('cloud', 'is not', null)
-    .where('project_id', 'is not', null)
-    .distinct()
-    .execute();
-  const byKey = new Map<string, BoundCloud>();
-  for (const row of rows) {
-    const key = JSON.stringify([row.cloud, row.region]);
-    const entry = byKey.get(key) ?? { cloud: row.cloud as string, region: row.region, projectIds: [] };
-    if (!entry.projectIds.includes(row.project_id as string)) entry.projectIds.push(row.project_id as string);
-    byKey.set(key, entry);
-  }
-  return [...byKey.values()];
-}
-
 /** Live VM rows of one cloud and region, indexed by server id and by portal VM id. */
 interface VmIndex {
   byServerId: Map<string, VmRow>;
@@ -157,30 +133,6 @@ async function loadVms(database: Database, bound: BoundCloud): Promise<VmIndex> 
     else index.byServerId.set(row.server_id, row);
   }
   return index;
-}
-
-interface Listing {
-  client: OpenStackClient;
-  filters: { allTenants?: boolean; projectId?: string };
-  /** Projects whose servers this listing is for; other projects' servers are skipped. */
-  projects: Set<string>;
-}
-
-/** Plans one all-projects listing with the admin cloud, or one listing per bound project otherwise. */
-function listingsFor(deps: SyncDeps, bound: BoundCloud, adminCloud: string | null, env: Record<string, string | undefined>, opened: OpenStackClient[]): Listing[] {
-  const projects = new Set(bound.projectIds);
-  if (adminCloud !== null) {
-    const config = loadCloudConfig({ cloud: adminCloud, env });
-    const regionName = bound.region ?? config.regionName;
-    const client = createOpenStackClient({ ...config, ...(regionName === undefined ? {} : { regionName }) }, deps.adminClientOptions);
-    opened.push(client);
-    return [{ client, filters: { allTenants: true }, projects }];
-  }
-  return bound.projectIds.map((projectId) => ({
-    client: deps.clouds.forBinding({ cloud: bound.cloud, region: bound.region, projectId }),
-    filters: {},
-    projects: new Set([projectId]),
-  }));
 }
 
 /**
