@@ -9,6 +9,8 @@ import { startDemoCloud, type DemoCloud } from './demo-cloud.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
+import { syncOnceJobs } from './jobs/sync-once.ts';
+import { runAndRecord } from './jobs/worker.ts';
 import { seedDemoData } from './services/demo-seed.ts';
 import { sharedCloudClients } from './services/cloud/cloud-clients.ts';
 import { billDay } from './services/billing/bill-day.ts';
@@ -202,6 +204,22 @@ async function bill(options: { date: string; timeZone?: string }): Promise<void>
   }
 }
 
+async function sync(options: { once?: boolean; full?: boolean }): Promise<void> {
+  if (!options.once) program.error('sync runs every minute in the worker; pass --once to run one pass now and exit.');
+
+  const { config, logger } = setup();
+  const database = await openDatabase(config, logger);
+  try {
+    // Each job is recorded in job_runs as a queued run would be, so the next incremental run starts from this one.
+    for (const job of syncOnceJobs(options.full ? 'full' : 'incremental')) {
+      const counts = await runAndRecord(job, {}, null, { database, logger });
+      console.log(`${job.name}: ${Object.entries(counts).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof PortalError) {
     const definition = PROBLEMS[error.code];
@@ -242,6 +260,13 @@ program
   .action(async (options: SimCommandOptions) => {
     await runSimCommand(options);
   });
+
+program
+  .command('sync')
+  .description('run vm-sync, then resource-changes, once and exit; each run is recorded like a queued one')
+  .option('--once', 'run one pass now (required: the worker runs sync on its schedule)')
+  .option('--full', 'list every server instead of the changes since the last successful sync')
+  .action((options: Parameters<typeof sync>[0]) => sync(options));
 
 program
   .command('bill')

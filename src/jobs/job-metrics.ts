@@ -22,8 +22,18 @@ const duration = new Histogram({
   registers: [jobMetricsRegistry],
 });
 
-/** Counts one finished run and observes its duration. */
-export function observeJobRun(job: string, status: 'succeeded' | 'failed', durationMs: number): void {
+const items = new Counter({
+  name: 'tenant_portal_job_items_total',
+  help: 'Sums of the counts that successful job runs report, by job name and count (serversSeen, rowsWritten, openstackCalls, ...).',
+  labelNames: ['job', 'count'] as const,
+  registers: [jobMetricsRegistry],
+});
+
+/** Counts one finished run, observes its duration, and adds the counts of a successful run. */
+export function observeJobRun(job: string, status: 'succeeded' | 'failed', durationMs: number, counts: Record<string, number> = {}): void {
   runs.inc({ job, status });
   duration.observe({ job }, durationMs / 1000);
+  for (const [count, value] of Object.entries(counts)) {
+    if (Number.isFinite(value) && value > 0) items.inc({ job, count }, value);
+  }
 }

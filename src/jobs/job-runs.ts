@@ -25,7 +25,7 @@ export type FinishedJobRun =
 export async function recordJobRun(db: Db, run: FinishedJobRun, logger: Logger): Promise<void> {
   const status = run.status;
   const durationMs = Math.max(run.finishedAt.getTime() - run.startedAt.getTime(), 0);
-  observeJobRun(run.jobName, status, durationMs);
+  observeJobRun(run.jobName, status, durationMs, run.status === 'succeeded' ? run.counts : {});
 
   try {
     await db

@@ -15,18 +15,28 @@ export async function startWorkers(
   for (const job of jobs) {
     await boss.work<object>(job.name, { pollingIntervalSeconds: 2 }, async ([received]) => {
       if (!received) return;
-      const logger = context.logger.child({ job: job.name, jobId: received.id });
-      const startedAt = Date.now();
-
-      try {
-        const counts = await job.handle(received.data ?? {}, { database: context.database, logger });
-        logger.info({ counts, durationMs: Date.now() - startedAt }, 'job finished');
-        await recordJobRun(context.database.db, { jobName: job.name, jobId: received.id, startedAt: new Date(startedAt), finishedAt: new Date(), status: 'succeeded', counts }, logger);
-      } catch (error) {
-        logger.error({ err: error, durationMs: Date.now() - startedAt }, 'job failed; pg-boss retries it with backoff');
-        await recordJobRun(context.database.db, { jobName: job.name, jobId: received.id, startedAt: new Date(startedAt), finishedAt: new Date(), status: 'failed', error }, logger);
-        throw error;
-      }
+      await runAndRecord(job, received.data ?? {}, received.id, context);
     });
+  }
+}
+
+/**
+ * Runs one job handler, logs and records the run in job_runs, and returns its counts. A failure
+ * is recorded and thrown again, so pg-boss retries a queued run and the CLI exits non-zero.
+ * `jobId` is the pg-boss id, or null for a run started outside the queue (`tenant-portal sync --once`).
+ */
+export async function runAndRecord(job: JobDefinition, payload: object, jobId: string | null, context: { database: Database; logger: Logger }): Promise<Record<string, number>> {
+  const logger = context.logger.child({ job: job.name, jobId });
+  const startedAt = Date.now();
+
+  try {
+    const counts = await job.handle(payload, { database: context.database, logger });
+    logger.info({ counts, durationMs: Date.now() - startedAt }, 'job finished');
+    await recordJobRun(context.database.db, { jobName: job.name, jobId, startedAt: new Date(startedAt), finishedAt: new Date(), status: 'succeeded', counts }, logger);
+    return counts;
+  } catch (error) {
+    logger.error({ err: error, durationMs: Date.now() - startedAt }, jobId === null ? 'job failed' : 'job failed; pg-boss retries it with backoff');
+    await recordJobRun(context.database.db, { jobName: job.name, jobId, startedAt: new Date(startedAt), finishedAt: new Date(), status: 'failed', error }, logger);
+    throw error;
   }
 }

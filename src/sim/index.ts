@@ -69,6 +69,8 @@ export interface Simulator {
     loadServers(count: number, projectName?: string): Server[];
     configureFaults(config: FaultConfig): void;
     projectId(name: string): string;
+    /** Revokes every issued token, as a Keystone token expiry or revocation would; returns how many. */
+    revokeTokens(): number;
   };
   /** Writes pending snapshot changes and closes the server. */
   stop(): Promise<void>;
@@ -147,6 +149,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       },
       configureFaults: (config) => faults.configure(config),
       projectId,
+      revokeTokens() {
+        let revoked = 0;
+        for (const token of store.tokens.values()) {
+          if (token.revoked) continue;
+          token.revoked = true;
+          revoked += 1;
+        }
+        return revoked;
+      },
     },
     async stop() {
       writer?.flush();

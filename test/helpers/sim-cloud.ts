@@ -43,15 +43,20 @@ export interface SimCloud {
   requests: SimRequest[];
   /** Counts received requests whose method matches and whose path matches the pattern. */
   count(method: string, pattern: RegExp): number;
+  /** Calls `listener` for each request as it arrives, until the returned function is called. */
+  onRequest(listener: (request: SimRequest) => void): () => void;
   stop(): Promise<void>;
 }
 
 export async function startSimCloud(timings: Partial<Timings> = FAST_TIMINGS): Promise<SimCloud> {
   const folder = mkdtempSync(join(tmpdir(), 'tp-sim-'));
   const requests: SimRequest[] = [];
+  const listeners = new Set<(request: SimRequest) => void>();
   const sim = createSimulator({ timings, logger: false, seed: 7 });
   sim.app.addHook('onRequest', async (request) => {
-    requests.push({ method: request.method, path: request.url.split('?')[0] ?? '' });
+    const seen = { method: request.method, path: request.url.split('?')[0] ?? '' };
+    requests.push(seen);
+    for (const listener of listeners) listener(seen);
   });
   await sim.app.listen({ host: '127.0.0.1', port: 0 });
   const address = sim.app.server.address();
@@ -66,6 +71,10 @@ export async function startSimCloud(timings: Partial<Timings> = FAST_TIMINGS): P
     cloudsYamlPath,
     requests,
     count: (method, pattern) => requests.filter((request) => request.method === method && pattern.test(request.path)).length,
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async stop() {
       await sim.stop();
       rmSync(folder, { recursive: true, force: true });

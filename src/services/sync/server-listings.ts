@@ -11,7 +11,7 @@ export interface BoundCloud {
   projectIds: string[];
 }
 
-/** Every cloud and region that at least one tenant is bound to, with its bound projects. */
+/** Lists every cloud and region that at least one tenant is bound to, with its bound projects. */
 export async function boundClouds(database: Database): Promise<BoundCloud[]> {
   const rows = await database.db
     .selectFrom('tenants')
@@ -30,7 +30,7 @@ export async function boundClouds(database: Database): Promise<BoundCloud[]> {
   return [...byKey.values()];
 }
 
-/** What a listing needs: the tenant clients, and options for the admin client built from SYNC_OS_CLOUD. */
+/** Dependencies of a listing: the tenant clients, and options for the admin client built from SYNC_OS_CLOUD. */
 export interface ListingDeps {
   clouds: CloudClients;
   adminClientOptions?: ClientOptions;

@@ -4,7 +4,7 @@ import type { Database, DbOrTrx } from '../../db/database.ts';
 import { evaluateActionProgress } from '../../domain/vm-actions.ts';
 import { listServerPages, type ClientOptions, type OpenStackClient, type Server } from '../../openstack/index.ts';
 import type { CloudClients } from '../cloud/cloud-clients.ts';
-import { applyObservation, pollServer, toObservation } from '../vms/observe.ts';
+import { changedColumns, observedColumns, pollServer, toObservation } from '../vms/observe.ts';
 import { finishOperation } from '../vms/operations.ts';
 import type { VmRow } from '../vms/vm-view.ts';
 import { boundClouds, listingsFor, type BoundCloud } from './server-listings.ts';
@@ -38,6 +38,8 @@ export interface SyncCounts {
   vmsUpdated: number;
   vmsDeleted: number;
   transitions: number;
+  /** Rows inserted or updated: VMs, status history, operations. Zero when Nova showed nothing new. */
+  rowsWritten: number;
   openstackCalls: number;
 }
 
@@ -65,7 +67,7 @@ export async function syncVms(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const state: RunState = {
     deps,
     now: options.now,
-    counts: { serversSeen: 0, vmsUpdated: 0, vmsDeleted: 0, transitions: 0, openstackCalls: 0 },
+    counts: { serversSeen: 0, vmsUpdated: 0, vmsDeleted: 0, transitions: 0, rowsWritten: 0, openstackCalls: 0 },
     loggedUnknown: new Set(),
   };
   let since: Date | null = null;
@@ -116,15 +118,20 @@ async function lastRunCursor(database: Database, overlapMs: number): Promise<Dat
   return new Date(new Date(last).getTime() - overlapMs);
 }
 
+/** A VM row with its PostgreSQL row version (xmin), so a batched write can skip rows changed since the read. */
+type VersionedVmRow = VmRow & { row_version: string };
+
+const ROW_VERSION = sql<string>`xmin::text`.as('row_version');
+
 /** Live VM rows of one cloud and region, indexed by server id and by portal VM id. */
 interface VmIndex {
-  byServerId: Map<string, VmRow>;
+  byServerId: Map<string, VersionedVmRow>;
   /** VMs without a server id yet, matched through the server's `portal_vm_id` metadata. */
-  unlinked: Map<string, VmRow>;
+  unlinked: Map<string, VersionedVmRow>;
 }
 
 async function loadVms(database: Database, bound: BoundCloud): Promise<VmIndex> {
-  let query = database.db.selectFrom('virtual_machines').selectAll().where('cloud', '=', bound.cloud).where('deleted_at', 'is', null);
+  let query = database.db.selectFrom('virtual_machines').selectAll().select(ROW_VERSION).where('cloud', '=', bound.cloud).where('deleted_at', 'is', null);
   query = bound.region === null ? query.where('region', 'is', null) : query.where('region', '=', bound.region);
   const rows = await query.execute();
   const index: VmIndex = { byServerId: new Map(), unlinked: new Map() };
@@ -145,17 +152,11 @@ async function applyPage(state: RunState, vms: VmIndex, servers: Server[], seen:
   if (matched.length === 0) return;
 
   await state.deps.database.transaction(async (trx) => {
+    const observations: PageObservation[] = [];
     for (const server of matched) {
-      let vm = vms.byServerId.get(server.id);
-      if (vm === undefined) {
-        const unlinked = vms.unlinked.get(server.metadata['portal_vm_id'] as string) as VmRow;
-        vms.unlinked.delete(unlinked.id);
-        const linked = await linkServer(trx, unlinked, server.id);
-        // The create flow linked the server after this run read the row, so the next run reads it with its server id.
-        if (linked === undefined) continue;
-        vm = linked;
-        state.counts.vmsUpdated += 1;
-      }
+      const vm = vms.byServerId.get(server.id) ?? (await linkUnlinked(state, trx, vms, server));
+      // The create flow linked the server after this run read the row, so the next run reads it with its server id.
+      if (vm === undefined) continue;
 
       const status = server.status.toUpperCase();
       if (status === 'DELETED' || status === 'SOFT_DELETED') {
@@ -163,9 +164,19 @@ async function applyPage(state: RunState, vms: VmIndex, servers: Server[], seen:
         vms.byServerId.delete(server.id);
         continue;
       }
-      vms.byServerId.set(server.id, await observe(state, trx, vm, server));
+      observations.push({ vm, server });
+    }
+
+    for (const updated of await writeObservations(state, trx, observations)) {
+      vms.byServerId.set(updated.server_id as string, updated);
     }
   });
+}
+
+/** A VM and the server Nova listed for it on the current page. */
+interface PageObservation {
+  vm: VersionedVmRow;
+  server: Server;
 }
 
 /** True when the server carries the `portal_vm_id` of a VM in the same project that has no server id yet. */
@@ -175,55 +186,137 @@ function isUnlinkedMatch(vms: VmIndex, server: Server): boolean {
   return unlinked !== undefined && unlinked.project_id === server.tenantId;
 }
 
-async function linkServer(db: DbOrTrx, vm: VmRow, serverId: string): Promise<VmRow | undefined> {
-  return db
+/** Links the server to the VM its metadata names; undefined when the VM got a server id meanwhile. */
+async function linkUnlinked(state: RunState, db: DbOrTrx, vms: VmIndex, server: Server): Promise<VersionedVmRow | undefined> {
+  const unlinked = vms.unlinked.get(server.metadata['portal_vm_id'] as string) as VersionedVmRow;
+  vms.unlinked.delete(unlinked.id);
+
+  const linked = await db
     .updateTable('virtual_machines')
-    .set({ server_id: serverId, updated_at: sql<Date>`now()` })
-    .where('id', '=', vm.id)
-    .where('tenant_id', '=', vm.tenant_id)
+    .set({ server_id: server.id, updated_at: sql<Date>`now()` })
+    .where('id', '=', unlinked.id)
+    .where('tenant_id', '=', unlinked.tenant_id)
     .where('server_id', 'is', null)
     .returningAll()
+    .returning(ROW_VERSION)
     .executeTakeFirst();
-}
+  if (linked === undefined) return undefined;
 
-/** Writes one observed server to its VM and completes a pending action whose target it shows. */
-async function observe(state: RunState, db: DbOrTrx, vm: VmRow, server: Server): Promise<VmRow> {
-  const stored = { ...vm, addresses: inDomainKeyOrder(vm.addresses), floating_ips: inDomainKeyOrder(vm.floating_ips) };
-  const written = await applyObservation(db, stored, server, 'sync', onceLogger(state, server));
-  const updated = written === stored ? vm : written;
-  if (updated !== vm) state.counts.vmsUpdated += 1;
-  if (updated.status !== vm.status) {
-    state.counts.transitions += 1;
-    await insertSyncOperation(db, vm, vm.status, updated.status, server.status);
-  }
-
-  // A failed or stuck action is left to operation-watch, which owns the failure reasons.
-  if (vm.pending_action !== null && vm.pending_action !== 'deleting' && vm.pending_operation_id !== null) {
-    const progress = evaluateActionProgress(vm.pending_action, toObservation(server));
-    if (progress.state === 'completed') {
-      await finishOperation(db, { id: vm.pending_operation_id, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'succeeded' });
-      state.deps.logger.info({ vmId: vm.id, tenantId: vm.tenant_id, operationId: vm.pending_operation_id, status: progress.status }, 'vm-sync completed a pending action');
-      return { ...updated, pending_action: null, pending_operation_id: null, pending_deadline_at: null };
-    }
-  }
-  return updated;
+  state.counts.vmsUpdated += 1;
+  state.counts.rowsWritten += 1;
+  state.deps.logger.info({ vmId: unlinked.id, tenantId: unlinked.tenant_id, serverId: server.id }, 'vm-sync linked a server to its VM by portal_vm_id');
+  return linked;
 }
 
 /**
- * Rewrites stored addresses with their keys in the order parseServerAddresses builds them.
- * PostgreSQL jsonb returns object keys sorted by length, and applyObservation compares address
- * lists as JSON text, so without this every run would see every address list as changed.
+ * Writes the page's observations with one UPDATE for every changed VM, one INSERT for their
+ * status history and one for their sync operations, then completes pending actions whose target
+ * Nova shows. Returns the VM rows as they are now.
  */
-function inDomainKeyOrder(stored: unknown[]): unknown[] {
-  if (!Array.isArray(stored)) return stored;
-  return stored.map((entry) => {
-    if (typeof entry !== 'object' || entry === null) return entry;
-    const { network, addr, version, type, mac, ...rest } = entry as Record<string, unknown>;
-    return { network, addr, version, type, mac, ...rest };
+async function writeObservations(state: RunState, db: DbOrTrx, observations: PageObservation[]): Promise<VersionedVmRow[]> {
+  const changed: { vm: VersionedVmRow; server: Server; observed: Record<string, unknown> }[] = [];
+  for (const { vm, server } of observations) {
+    const observed = observedColumns(vm, server, onceLogger(state, server));
+    if (Object.keys(changedColumns(vm, observed)).length > 0) changed.push({ vm, server, observed });
+  }
+
+  const written = await updateChanged(state, db, changed);
+  const transitions = changed.filter(({ vm }) => {
+    const now = written.get(vm.id);
+    return now !== undefined && now.status !== vm.status;
   });
+  await insertTransitions(state, db, transitions.map(({ vm, server }) => ({ vm, to: written.get(vm.id) as VersionedVmRow, novaStatus: server.status })));
+
+  const result: VersionedVmRow[] = [];
+  for (const { vm, server } of observations) {
+    result.push(await completePendingAction(state, db, written.get(vm.id) ?? vm, server));
+  }
+  return result;
 }
 
-/** Wraps the logger for applyObservation so each unmapped Nova status is logged once per run. */
+/**
+ * Sets every observed column of the changed VMs in one statement, from a JSON array of rows.
+ * A row that another writer changed after this run read it has a new xmin, so it is skipped and
+ * the next run observes it from its new state.
+ */
+async function updateChanged(state: RunState, db: DbOrTrx, changed: { vm: VersionedVmRow; observed: Record<string, unknown> }[]): Promise<Map<string, VersionedVmRow>> {
+  const written = new Map<string, VersionedVmRow>();
+  if (changed.length === 0) return written;
+
+  // A column the observation left out (a size Nova did not report) is sent with its stored value,
+  // which is exact because the xmin check below skips rows changed since they were read.
+  const rows = changed.map(({ vm, observed }) => {
+    const row: Record<string, unknown> = { id: vm.id, tenant_id: vm.tenant_id, row_version: vm.row_version };
+    for (const [column] of OBSERVED_COLUMNS) row[column] = column in observed ? observed[column] : vm[column as keyof VmRow];
+    return row;
+  });
+  const assignments = sql.join(OBSERVED_COLUMNS.map(([column]) => sql`${sql.ref(column)} = ${sql.ref(`x.${column}`)}`));
+  const result = await sql<VersionedVmRow>`
+    update virtual_machines v
+    set ${assignments}, last_synced_at = ${state.now}, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, tenant_id uuid, row_version text, ${sql.raw(OBSERVED_COLUMNS.map(([column, type]) => `${column} ${type}`).join(', '))})
+    where v.id = x.id and v.tenant_id = x.tenant_id and v.xmin::text = x.row_version
+    returning v.*, v.xmin::text as row_version`.execute(db);
+
+  for (const row of result.rows) written.set(row.id, row);
+  state.counts.vmsUpdated += result.rows.length;
+  state.counts.rowsWritten += result.rows.length;
+  const skipped = changed.length - result.rows.length;
+  if (skipped > 0) state.deps.logger.info({ skipped }, 'vm-sync left VMs changed during the run for the next run');
+  return written;
+}
+
+/** Columns that an observation of a listed server may set, with their SQL types. */
+const OBSERVED_COLUMNS: readonly (readonly [string, string])[] = [
+  ['status', 'text'],
+  ['nova_status', 'text'],
+  ['nova_task_state', 'text'],
+  ['nova_vm_state', 'text'],
+  ['power_state', 'smallint'],
+  ['fault_message', 'text'],
+  ['primary_ip', 'text'],
+  ['addresses', 'jsonb'],
+  ['floating_ips', 'jsonb'],
+  ['launched_at', 'timestamptz'],
+  ['nova_updated_at', 'timestamptz'],
+  ['boot_volume_id', 'text'],
+  ['cpu_cores', 'integer'],
+  ['memory_mib', 'integer'],
+  ['root_disk_gib', 'integer'],
+  ['flavor_name', 'text'],
+];
+
+/** Writes one status history row and one sync operation per transition, two statements in all. */
+async function insertTransitions(state: RunState, db: DbOrTrx, transitions: { vm: VmRow; to: VmRow; novaStatus: string }[]): Promise<void> {
+  if (transitions.length === 0) return;
+
+  await db
+    .insertInto('vm_status_history')
+    .values(transitions.map(({ vm, to }) => ({ vm_id: vm.id, tenant_id: vm.tenant_id, from_status: vm.status, to_status: to.status, nova_status: to.nova_status, nova_task_state: to.nova_task_state, source: 'sync' as const })))
+    .execute();
+  await db
+    .insertInto('operation_logs')
+    .values(transitions.map(({ vm, to, novaStatus }) => syncOperation(vm, vm.status, to.status, novaStatus)))
+    .execute();
+  state.counts.transitions += transitions.length;
+  state.counts.rowsWritten += 2 * transitions.length;
+}
+
+/** Completes a pending start, stop or reboot whose target the server shows. Returns the VM as it is now. */
+async function completePendingAction(state: RunState, db: DbOrTrx, vm: VersionedVmRow, server: Server): Promise<VersionedVmRow> {
+  // A failed or stuck action is left to operation-watch, which owns the failure reasons.
+  if (vm.pending_action === null || vm.pending_action === 'deleting' || vm.pending_operation_id === null) return vm;
+
+  const progress = evaluateActionProgress(vm.pending_action, toObservation(server));
+  if (progress.state !== 'completed') return vm;
+
+  await finishOperation(db, { id: vm.pending_operation_id, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'succeeded' });
+  state.counts.rowsWritten += 2;
+  state.deps.logger.info({ vmId: vm.id, tenantId: vm.tenant_id, operationId: vm.pending_operation_id, status: progress.status }, 'vm-sync completed a pending action');
+  return { ...vm, pending_action: null, pending_operation_id: null, pending_deadline_at: null };
+}
+
+/** Wraps the logger for observedColumns so each unmapped Nova status is logged once per run. */
 function onceLogger(state: RunState, server: Server): Pick<Logger, 'info' | 'warn' | 'error'> {
   const base = state.deps.logger;
   return {
@@ -253,33 +346,34 @@ async function markDeleted(state: RunState, db: DbOrTrx, vm: VmRow): Promise<voi
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
   if (Number(changed.numUpdatedRows) === 0) return;
+  state.counts.rowsWritten += 1;
   if (vm.status !== 'deleted') {
     await db.insertInto('vm_status_history').values({ vm_id: vm.id, tenant_id: vm.tenant_id, from_status: vm.status, to_status: 'deleted', source: 'sync' }).execute();
-    await insertSyncOperation(db, vm, vm.status, 'deleted', 'DELETED');
+    await db.insertInto('operation_logs').values(syncOperation(vm, vm.status, 'deleted', 'DELETED')).execute();
     state.counts.transitions += 1;
+    state.counts.rowsWritten += 2;
   }
   if (vm.pending_operation_id !== null) {
     // A pending start, stop or reboot can no longer succeed once the server is gone.
     await finishOperation(db, { id: vm.pending_operation_id, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'failed', errorCode: 'SERVER_NOT_FOUND', errorMessage: 'the Nova server was deleted outside the portal' });
+    state.counts.rowsWritten += 1;
   }
   state.counts.vmsDeleted += 1;
   state.counts.vmsUpdated += 1;
   state.deps.logger.info({ vmId: vm.id, tenantId: vm.tenant_id, serverId: vm.server_id }, 'vm-sync marked a VM deleted');
 }
 
-async function insertSyncOperation(db: DbOrTrx, vm: VmRow, from: string, to: string, novaStatus: string): Promise<void> {
-  await db
-    .insertInto('operation_logs')
-    .values({
-      tenant_id: vm.tenant_id,
-      vm_id: vm.id,
-      system_id: vm.system_id,
-      kind: 'sync',
-      status: 'succeeded',
-      finished_at: sql<Date>`now()`,
-      details: JSON.stringify({ fromStatus: from, toStatus: to, novaStatus }),
-    })
-    .execute();
+/** Builds the operation_logs row that records one transition seen by vm-sync. */
+function syncOperation(vm: VmRow, from: string, to: string, novaStatus: string) {
+  return {
+    tenant_id: vm.tenant_id,
+    vm_id: vm.id,
+    system_id: vm.system_id,
+    kind: 'sync' as const,
+    status: 'succeeded' as const,
+    finished_at: sql<Date>`now()`,
+    details: JSON.stringify({ fromStatus: from, toStatus: to, novaStatus }),
+  };
 }
 
 /** Confirms with getServer each live VM that a full listing did not show; a 404 deletes it. */
@@ -295,6 +389,6 @@ async function confirmMissing(state: RunState, bound: BoundCloud, vms: VmIndex, 
     const { database } = state.deps;
     // The call to Nova stays outside the transaction, because on the embedded database the transaction owns the only connection.
     if (server === null) await database.transaction((trx) => markDeleted(state, trx, vm));
-    else await database.transaction((trx) => observe(state, trx, vm, server));
+    else await database.transaction((trx) => writeObservations(state, trx, [{ vm, server }]));
   }
 }

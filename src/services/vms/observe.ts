@@ -42,7 +42,7 @@ function toNovaAddresses(server: Server): NovaAddresses {
 }
 
 /** Computes the VM columns that follow Nova from one observation. */
-function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
+export function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
   if (server === null) {
     const mapped = mapNovaServerNotFound();
     return { status: mapped.status, nova_status: null, nova_task_state: null, nova_vm_state: null };
@@ -74,7 +74,41 @@ function observedColumns(vm: VmRow, server: PolledServer, log: VmLog) {
     launched_at: server.launchedAt,
     nova_updated_at: server.updated,
     boot_volume_id: bootVolumeId,
+    ...observedSize(vm, server, bootVolumeId),
   };
+}
+
+/**
+ * Returns the size columns that follow the server's flavor, so a resize done outside the portal
+ * shows and is billed. Nova embeds the flavor's size from microversion 2.47; before that the server
+ * names only the flavor id, and the stored size is kept.
+ */
+function observedSize(vm: VmRow, server: Server, bootVolumeId: string | null) {
+  const { flavor } = server;
+  if (flavor.vcpus === null || flavor.ramMiB === null || flavor.vcpus <= 0 || flavor.ramMiB <= 0) return {};
+
+  // A volume-booted server's root disk is the volume, so the flavor's disk size does not apply.
+  const bootsFromImage = bootVolumeId === null && server.imageId !== null;
+  return {
+    cpu_cores: flavor.vcpus,
+    memory_mib: flavor.ramMiB,
+    ...(bootsFromImage && flavor.diskGiB !== null && flavor.diskGiB > 0 ? { root_disk_gib: flavor.diskGiB } : {}),
+    ...(flavor.name === null ? {} : { flavor_name: flavor.name }),
+  };
+}
+
+/**
+ * Returns the observed columns whose value differs from the VM row, ready to write (JSON
+ * columns as text). An empty object means Nova shows nothing new.
+ */
+export function changedColumns(vm: VmRow, observed: Record<string, unknown>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(observed)) {
+    if (!sameColumnValue(column, vm[column as keyof VmRow], value)) {
+      changes[column] = JSON_COLUMNS.has(column) ? JSON.stringify(value) : value;
+    }
+  }
+  return changes;
 }
 
 const JSON_COLUMNS = new Set(['addresses', 'floating_ips']);
@@ -104,14 +138,7 @@ export async function applyObservation(
   source: 'action' | 'sync' | 'watch',
   log: VmLog,
 ): Promise<VmRow> {
-  const observed = observedColumns(vm, server, log);
-
-  const changes: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(observed)) {
-    if (!sameColumnValue(column, vm[column as keyof VmRow], value)) {
-      changes[column] = JSON_COLUMNS.has(column) ? JSON.stringify(value) : value;
-    }
-  }
+  const changes = changedColumns(vm, observedColumns(vm, server, log));
   if (Object.keys(changes).length === 0) return vm;
 
   const updated = await db

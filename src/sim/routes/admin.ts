@@ -121,6 +121,20 @@ export function registerAdmin(app: FastifyInstance, deps: AdminDeps): void {
       return reply.code(202).send({ id: server.id, action, status: serverStatus(server.vmState, server.taskState), task_state: server.taskState });
     });
 
+    api.post<{ Params: { id: string } }>('/servers/:id/status', async (request, reply) => {
+      const server = store.servers.get(request.params.id);
+      if (!server || server.deletedAt !== null) return fail(reply, 404, `server ${request.params.id} not found`);
+      const body = isObject(request.body) ? request.body : {};
+      const status = body.status;
+      if (status !== null && (typeof status !== 'string' || !/^[A-Z][A-Z_]{0,31}$/.test(status))) {
+        return fail(reply, 400, '"status" must be an upper-case Nova status such as "RESCUE" (letters and underscores), or null to clear it');
+      }
+      server.statusOverride = status;
+      store.touch(server, store.now());
+      store.changed();
+      return { id: server.id, status: status ?? serverStatus(server.vmState, server.taskState) };
+    });
+
     api.post('/load', async (request, reply) => {
       const body = isObject(request.body) ? request.body : {};
       const count = Number(body.servers);

@@ -62,7 +62,7 @@ const progressStatuses = new Set(['BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE',
 
 /** Server as `GET /servers/{id}` and `/servers/detail` return it at the given microversion. */
 export function serverView(server: Server, store: SimStore, base: string, version: [number, number], isAdmin: boolean) {
-  const status = serverStatus(server.vmState, server.taskState);
+  const status = server.statusOverride ?? serverStatus(server.vmState, server.taskState);
   const flavor = atLeast(version, 47)
     ? {
         vcpus: server.flavor.vcpus,

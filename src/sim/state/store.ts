@@ -357,6 +357,7 @@ export class SimStore {
 
   /** Starts an operation: sets its first task_state and queues its first step. */
   beginOperation(server: Server, op: OperationName, now: number, params: Record<string, string> = {}): void {
+    server.statusOverride = null;
     server.taskState = initialTaskState[op];
     this.touch(server, now);
     const wait = stepWait(op, 0);

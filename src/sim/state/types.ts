@@ -250,6 +250,11 @@ export interface Server {
   resizedFrom?: { flavor: Flavor; vmState: VmState } | null;
   /** Operation in progress, advanced by the timeline; null when the server is at rest. */
   pending: PendingOperation | null;
+  /**
+   * Status set through `/_sim/servers/{id}/status`, shown instead of the one derived from
+   * vm_state and task_state until the next operation begins; for statuses no flow reaches here.
+   */
+  statusOverride?: string | null;
   /** Increases on every change; guards queued transitions and the updated-at index. */
   version: number;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
+import { createOpenStackClient, loadCloudConfig, updateComputeQuotas } from '../../../src/openstack/index.ts';
 import { pollServer } from '../../../src/services/vms/observe.ts';
 import { syncVms, type SyncCounts, type SyncMode } from '../../../src/services/sync/vm-sync.ts';
 import { createBoundTenant, openVmTestApp, pollUntil, smallVm, type TenantFixture, type VmTestApp } from '../../helpers/sim-cloud.ts';
@@ -15,6 +16,13 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
   beforeAll(async () => {
     t = await openVmTestApp(kind);
     tenant = await createBoundTenant(t, 'sync', { cloud: 'sim-demo', projectName: 'demo' });
+    // Nova's default quota of 10 instances is fewer than this file creates.
+    const admin = createOpenStackClient(loadCloudConfig({ cloud: 'sim-admin', env: { OS_CLIENT_CONFIG_FILE: t.cloud.cloudsYamlPath } }));
+    try {
+      await updateComputeQuotas(admin, t.cloud.sim.admin.projectId('demo'), { instances: 50, cores: 100, ramMiB: 200_000 });
+    } finally {
+      admin.close();
+    }
   });
 
   afterAll(async () => {
@@ -41,6 +49,17 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
     });
     expect(response.status).toBe(202);
   };
+
+  // Shows a status that no simulated flow reaches, until the next operation on the server.
+  const forceStatus = async (serverId: string, status: string | null) => {
+    const response = await fetch(`${t.cloud.sim.url}/_sim/servers/${serverId}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sim-admin-secret': t.cloud.sim.adminSecret },
+      body: JSON.stringify({ status }),
+    });
+    expect(response.status).toBe(200);
+  };
+  const recent = () => new Date(Date.now() - 60_000);
 
   async function createRunningVm(name: string): Promise<{ id: string; serverId: string }> {
     const created = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: admin(), payload: smallVm(tenant.systemId, name) });
@@ -161,6 +180,104 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
     expect(after.some((row) => row.status === 'error')).toBe(false);
   });
 
+  it('maps every Nova status', async () => {
+    // The table in DESIGN.md, written out here so a change to the mapping has to change the test.
+    const expected: [string, string][] = [
+      ['BUILD', 'creating'], ['SHUTOFF', 'stopped'], ['PAUSED', 'paused'], ['SUSPENDED', 'suspended'],
+      ['REBOOT', 'rebooting'], ['HARD_REBOOT', 'rebooting'], ['RESIZE', 'resizing'], ['VERIFY_RESIZE', 'resizing'],
+      ['REVERT_RESIZE', 'resizing'], ['MIGRATING', 'migrating'], ['SHELVED', 'shelved'], ['SHELVED_OFFLOADED', 'shelved'],
+      ['RESCUE', 'maintenance'], ['REBUILD', 'maintenance'], ['PASSWORD', 'maintenance'], ['ERROR', 'error'],
+      ['UNKNOWN', 'unknown'], ['ACTIVE', 'running'],
+    ];
+    const vm = await createRunningVm('every-status');
+
+    for (const [nova, portal] of expected) {
+      await forceStatus(vm.serverId, nova);
+      await sync('incremental', recent());
+      const row = await vmRow(vm.id);
+      expect({ nova, status: row.status, novaStatus: row.nova_status }).toEqual({ nova, status: portal, novaStatus: nova });
+    }
+
+    // One history row per change of portal status: VERIFY_RESIZE after RESIZE, for one, is not a change.
+    const history = await t.db.selectFrom('vm_status_history').select('to_status').where('vm_id', '=', vm.id).where('source', '=', 'sync').execute();
+    const changes = expected.filter(([, portal], index) => portal !== (index === 0 ? 'running' : expected[index - 1]?.[1]));
+    expect(history).toHaveLength(changes.length);
+  });
+
+  it('shows a status Nova does not define as unknown and logs it once', async () => {
+    const first = await createRunningVm('odd-1');
+    const second = await createRunningVm('odd-2');
+    await forceStatus(first.serverId, 'HIBERNATED');
+    await forceStatus(second.serverId, 'HIBERNATED');
+    const linesBefore = logs.lines.length;
+
+    await sync('incremental', recent());
+    expect((await vmRow(first.id)).status).toBe('unknown');
+    expect((await vmRow(second.id)).status).toBe('unknown');
+    const warnings = logs.lines.slice(linesBefore).filter((line) => line.includes('does not map') && line.includes('HIBERNATED'));
+    expect(warnings).toHaveLength(1);
+
+    await forceStatus(first.serverId, null);
+    await forceStatus(second.serverId, null);
+    await sync('incremental', recent());
+    expect((await vmRow(first.id)).status).toBe('running');
+  });
+
+  it('links a server to its VM by portal_vm_id', async () => {
+    const vm = await createRunningVm('crash-link');
+    // A create that crashed after Nova created the server and before the portal wrote its id.
+    await t.db.updateTable('virtual_machines').set({ server_id: null, status: 'creating' }).where('id', '=', vm.id).execute();
+
+    const counts = await sync('full');
+    expect(counts.vmsUpdated).toBeGreaterThanOrEqual(1);
+    const row = await vmRow(vm.id);
+    expect(row.server_id).toBe(vm.serverId);
+    expect(row.status).toBe('running');
+    expect(row.primary_ip).not.toBeNull();
+    expect((await sync('full')).rowsWritten).toBe(0);
+  });
+
+  it('writes a resize done outside the portal into the VM size', async () => {
+    const vm = await createRunningVm('oob-resize');
+    const before = await vmRow(vm.id);
+    const response = await fetch(`${t.cloud.sim.url}/_sim/servers/${vm.serverId}/out-of-band`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sim-admin-secret': t.cloud.sim.adminSecret },
+      body: JSON.stringify({ action: 'resize', flavor: '2c4g' }),
+    });
+    expect(response.status).toBe(202);
+    await pollUntil(async () => novaStatus(vm.serverId), (state) => state.status === 'ACTIVE' && state.taskState === null);
+
+    await sync('incremental', recent());
+    const after = await vmRow(vm.id);
+    expect({ cpu: after.cpu_cores, memory: after.memory_mib, disk: after.root_disk_gib, flavor: after.flavor_name }).toEqual({ cpu: 2, memory: 4096, disk: 40, flavor: '2c4g' });
+    expect(before.cpu_cores).toBe(1);
+    const intervals = await t.db.selectFrom('vm_usage_intervals').select(['cpu_cores', 'ended_at']).where('vm_id', '=', vm.id).orderBy('started_at').execute();
+    expect(intervals.map((interval) => [interval.cpu_cores, interval.ended_at === null])).toEqual([[1, false], [2, true]]);
+  });
+
+  it('re-authenticates when its token is revoked during a run', async () => {
+    const vm = await createRunningVm('token-expiry');
+    // A server id Nova never had, so the run lists and then confirms it with a second call.
+    await t.db.updateTable('virtual_machines').set({ server_id: crypto.randomUUID() }).where('id', '=', vm.id).execute();
+    const tokensBefore = t.cloud.count('POST', /\/auth\/tokens$/);
+
+    // Revoke every token as the listing arrives, so the confirming call meets a dead token.
+    let revoked = 0;
+    const stop = t.cloud.onRequest((request) => {
+      if (revoked === 0 && request.path.endsWith('/servers/detail')) revoked = t.cloud.sim.admin.revokeTokens();
+    });
+    try {
+      const counts = await sync('full');
+      expect(revoked).toBeGreaterThan(0);
+      expect(counts.vmsDeleted).toBe(1);
+    } finally {
+      stop();
+    }
+    expect(t.cloud.count('POST', /\/auth\/tokens$/)).toBeGreaterThan(tokensBefore);
+    expect((await vmRow(vm.id)).status).toBe('deleted');
+  });
+
   it('lists all projects with SYNC_OS_CLOUD', async () => {
     const perProject = await sync('full');
     const env = { SYNC_OS_CLOUD: 'sim-admin', OS_CLIENT_CONFIG_FILE: t.cloud.cloudsYamlPath };
@@ -205,8 +322,12 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
       .execute();
 
     const pagesBefore = t.cloud.count('GET', /\/servers\/detail$/);
+    const statementsBefore = t.handle.database.stats.queries;
     const counts = await sync('full');
+    const statements = t.handle.database.stats.queries - statementsBefore;
     expect(t.cloud.count('GET', /\/servers\/detail$/) - pagesBefore).toBeGreaterThanOrEqual(2);
+    // Batched: a page of a thousand changed VMs costs a handful of statements, not one per VM.
+    expect(statements).toBeLessThan(40);
     expect(counts.serversSeen).toBeGreaterThanOrEqual(1200);
     expect(counts.vmsUpdated).toBeGreaterThanOrEqual(1200);
     const creating = await t.db.selectFrom('virtual_machines').select('id').where('status', '=', 'creating').where('name', 'like', 'bulk-%').execute();
