@@ -43,8 +43,9 @@ async function recordNewVms(db: DbOrTrx): Promise<number> {
     from virtual_machines v
     where v.deleted_at is null and v.status <> 'deleted'
       and not exists (select 1 from vm_size_records r where r.vm_id = v.id)
-    on conflict (vm_id) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+    on conflict (vm_id) do nothing
+    returning 1`.execute(db);
+  return result.rows.length;
 }
 
 /** Records the ordered capacity of systems seen for the first time. */
@@ -54,8 +55,9 @@ async function recordNewSystems(db: DbOrTrx): Promise<number> {
     select c.system_id, c.cpu_cores, c.memory_gib, c.storage_gib
     from (${orderedCapacity()}) c
     where not exists (select 1 from system_capacity_records r where r.system_id = c.system_id)
-    on conflict (system_id) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+    on conflict (system_id) do nothing
+    returning 1`.execute(db);
+  return result.rows.length;
 }
 
 /** Ordered capacity of every system now: the sum of its active orders valid at this moment. */
