@@ -122,6 +122,15 @@ describe.each(databaseKinds())('GET /api/v1/admin/jobs on %s', (kind) => {
     expect(response.body).toContain('tenant_portal_job_duration_seconds_bucket{le="0.01",job="test-fail"}');
   });
 
+  it('adds reported counts to the metrics', async () => {
+    await boss.send('test-echo', {});
+    await waitForRuns(1);
+
+    const response = await testApp.app.inject({ method: 'GET', url: '/metrics' });
+
+    expect(response.body).toMatch(/tenant_portal_job_items_total\{job="test-echo",count="echoed"\} [1-9]/);
+  });
+
   it('rejects tenant users with 403', async () => {
     const tenant = await createTenant(testApp.handle.database.db, 'jobs-tenant');
     await createTestUser(testApp.handle.database.db, 'tenant-admin-jobs', { tenantId: tenant.id, role: 'admin' });
