@@ -28,9 +28,12 @@ export type { ComputeResponse } from './compute/microversion.ts';
 export { createServer, createServerWithRequestId, deleteServer, getServer, listServerPages, listServers } from './compute/servers.ts';
 export type { BlockDeviceMapping, CreateServerRequest, ListServersFilters, ServerNetwork } from './compute/servers.ts';
 export {
+  confirmServerResize,
   pauseServer,
   rebootServer,
+  resizeServer,
   resumeServer,
+  revertServerResize,
   startServer,
   stopServer,
   suspendServer,

@@ -5,7 +5,9 @@ import { loadConfig } from '../../src/config.ts';
 import { buildApp, type PortalApp } from '../../src/http/app.ts';
 import { watchOperation } from '../../src/jobs/operation-watch.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createOpenStackClient, deleteServer, getServer, isOpenStackError, loadCloudConfig, type OpenStackClient } from '../../src/openstack/index.ts';
+import { confirmServerResize, createOpenStackClient, deleteServer, getServer, isOpenStackError, listFlavors, loadCloudConfig, resizeServer, stopServer, type OpenStackClient } from '../../src/openstack/index.ts';
+import { detectResourceChanges } from '../../src/services/resources/resource-changes.ts';
+import { syncVms } from '../../src/services/sync/vm-sync.ts';
 import { CloudClients, type CloudBinding } from '../../src/services/cloud/cloud-clients.ts';
 import { pollServer } from '../../src/services/vms/observe.ts';
 import { createSystem, createTenant, createTestUser, loginAs, type SessionCredentials } from '../helpers/fixtures.ts';
@@ -117,5 +119,59 @@ describe.skipIf(!configured)(configured ? 'portal VM lifecycle on a real cloud' 
     expect(gone.status).toBe('deleted');
     expect(gone.deletedAt).not.toBeNull();
     expect(await pollUntil(() => pollServer(client, vm.serverId), (server) => server === null, ACTION_DEADLINE_MS, 1000)).toBeNull();
+  });
+
+  it('shows out-of-band stop, resize and delete after one incremental sync', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/vms',
+      headers: session.headers,
+      payload: { systemId, name: `acc-oob-${randomUUID().slice(0, 8)}`, cpu: 1, memoryGiB: 1, diskGiB: 10, os: { distro: 'ubuntu', version: '22.04' } },
+    });
+    expect(created.statusCode, created.body).toBe(202);
+    const vm = created.json();
+    serverIds.add(vm.serverId);
+    const operations = (await app.inject({ method: 'GET', url: `/api/v1/vms/${vm.id}/operations`, headers: session.headers })).json().items;
+    expect(await watch(operations[0].id)).toBe('succeeded');
+
+    // The incremental run starts from the last successful run, as the scheduled job does.
+    const db = handle.database.db;
+    const recordRun = async () => {
+      const now = new Date();
+      await db.insertInto('job_runs').values({ job_name: 'vm-sync-incremental', job_id: null, started_at: now, finished_at: now, status: 'succeeded', duration_ms: 0, counts: '{}', error: null }).execute();
+    };
+    const incremental = async () => {
+      const counts = await syncVms({ database: handle.database, clouds, logger, env: {} }, { mode: 'incremental', now: new Date() });
+      await recordRun();
+      return counts;
+    };
+    const vmRow = () => db.selectFrom('virtual_machines').selectAll().where('id', '=', vm.id).executeTakeFirstOrThrow();
+    const settled = (status: string) => async () => {
+      const server = await getServer(client, vm.serverId);
+      return server.status === status && server.taskState === null;
+    };
+    await recordRun();
+    await detectResourceChanges(handle.database);
+
+    await stopServer(client, vm.serverId);
+    await pollUntil(settled('SHUTOFF'), Boolean, ACTION_DEADLINE_MS, 1000);
+    expect((await incremental()).transitions).toBe(1);
+    expect((await vmRow()).status).toBe('stopped');
+
+    const medium = (await listFlavors(client)).find((flavor) => flavor.name === 'm1.medium');
+    expect(medium).toBeDefined();
+    await resizeServer(client, vm.serverId, medium?.id ?? '');
+    await pollUntil(settled('VERIFY_RESIZE'), Boolean, ACTION_DEADLINE_MS, 1000);
+    await confirmServerResize(client, vm.serverId);
+    await pollUntil(settled('SHUTOFF'), Boolean, ACTION_DEADLINE_MS, 1000);
+    await incremental();
+    const resized = await vmRow();
+    expect([resized.cpu_cores, resized.memory_mib, resized.root_disk_gib, resized.flavor_name]).toEqual([2, 4096, 40, 'm1.medium']);
+    expect((await detectResourceChanges(handle.database)).adjustmentsWritten).toBe(3);
+
+    await deleteServer(client, vm.serverId);
+    await pollUntil(() => pollServer(client, vm.serverId), (server) => server === null, ACTION_DEADLINE_MS, 1000);
+    expect((await incremental()).vmsDeleted).toBe(1);
+    expect((await vmRow()).status).toBe('deleted');
   });
 });

@@ -46,3 +46,18 @@ export function suspendServer(client: OpenStackClient, serverId: string, signal?
 export function resumeServer(client: OpenStackClient, serverId: string, signal?: AbortSignal): Promise<AcceptedRequest> {
   return serverAction(client, serverId, { resume: null }, signal);
 }
+
+/** Starts a resize to another flavor; the server goes through RESIZE to VERIFY_RESIZE and waits for a confirm or revert. */
+export function resizeServer(client: OpenStackClient, serverId: string, flavorId: string, signal?: AbortSignal): Promise<AcceptedRequest> {
+  return serverAction(client, serverId, { resize: { flavorRef: flavorId } }, signal);
+}
+
+/** Confirms a resize in VERIFY_RESIZE; the server returns to its earlier state with the new flavor. */
+export function confirmServerResize(client: OpenStackClient, serverId: string, signal?: AbortSignal): Promise<AcceptedRequest> {
+  return serverAction(client, serverId, { confirmResize: null }, signal);
+}
+
+/** Reverts a resize in VERIFY_RESIZE; the server goes through REVERT_RESIZE back to its old flavor. */
+export function revertServerResize(client: OpenStackClient, serverId: string, signal?: AbortSignal): Promise<AcceptedRequest> {
+  return serverAction(client, serverId, { revertResize: null }, signal);
+}
