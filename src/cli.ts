@@ -11,6 +11,7 @@ import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
 import { syncOnceJobs } from './jobs/sync-once.ts';
 import { runAndRecord } from './jobs/worker.ts';
+import { startWorkerMetricsServer } from './jobs/worker-metrics-server.ts';
 import { seedDemoData } from './services/demo-seed.ts';
 import { sharedCloudClients } from './services/cloud/cloud-clients.ts';
 import { billDay } from './services/billing/bill-day.ts';
@@ -113,9 +114,11 @@ async function worker(): Promise<void> {
 
   const database = await openDatabase(config, logger);
   const boss = await startJobs(database, logger, { runHandlers: true });
-  logger.info('tenant portal worker running');
+  const metrics = config.workerMetricsPort === null ? null : await startWorkerMetricsServer({ host: config.host, port: config.workerMetricsPort });
+  logger.info({ metricsPort: config.workerMetricsPort }, 'tenant portal worker running');
 
   onShutdown(logger, async () => {
+    await metrics?.close();
     await boss.stop({ graceful: true, wait: true, timeout: SHUTDOWN_GRACE_MS - 2000 });
     await database.close();
   });

@@ -35,6 +35,8 @@ export interface PortalConfig {
   rateLimits?: { readsPerMinute: number; actionsPerMinute: number; createsPerMinute: number };
   /** Time a VM action may take before its operation counts as timed out, in seconds. Default 600. */
   vmActionDeadlineSeconds?: number;
+  /** Port on which a separate `worker` serves /metrics, or null for none (WORKER_METRICS_PORT). */
+  workerMetricsPort: number | null;
 }
 
 export class ConfigError extends Error {
@@ -128,5 +130,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
       createsPerMinute: readInteger(env, 'RATE_LIMIT_CREATES_PER_MINUTE', 20, 1, 1_000_000),
     },
     vmActionDeadlineSeconds: readInteger(env, 'VM_ACTION_DEADLINE_SECONDS', 600, 1, 24 * 3600),
+    workerMetricsPort: readText(env, 'WORKER_METRICS_PORT') === null ? null : readInteger(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
   };
 }

@@ -1,9 +1,9 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * Prometheus metrics of background job runs, in a registry of their own that the HTTP metrics
- * plugin merges into /metrics. Only runs in the same process as the HTTP server show there, so
- * a separate `worker` process records its runs in job_runs but exposes no metrics.
+ * Prometheus metrics of background job runs, in a registry of their own. `serve` merges it into
+ * its /metrics, and a separate `worker` serves it on WORKER_METRICS_PORT, because each process
+ * counts only the runs it executed.
  */
 export const jobMetricsRegistry = new Registry();
 

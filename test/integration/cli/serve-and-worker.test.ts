@@ -147,12 +147,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal migrate, user and w
     expect(await seed.exit).toBe(1);
     expect(seed.output()).toMatch(/never created in production mode/);
 
-    const worker = start(['worker'], env);
+    const metricsPort = await freePort();
+    const worker = start(['worker'], { ...env, WORKER_METRICS_PORT: String(metricsPort) });
     const deadline = Date.now() + 60_000;
     while (!worker.output().includes('tenant portal worker running') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(worker.output()).toContain('tenant portal worker running');
+    const metrics = await (await waitForOk(`http://127.0.0.1:${metricsPort}/metrics`, 10_000)).text();
+    expect(metrics).toContain('# HELP tenant_portal_job_runs_total');
+    expect(metrics).toContain('tenant_portal_worker_process_cpu_seconds_total');
     worker.child.kill('SIGTERM');
     expect(await worker.exit).toBe(0);
   }, 120_000);
