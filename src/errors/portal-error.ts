@@ -16,11 +16,16 @@ export class PortalError extends Error {
   readonly params: Record<string, string | number>;
   readonly fieldErrors: FieldError[];
   readonly headers: Record<string, string>;
+  /**
+   * True when the failing request had already changed state before it failed (a create whose VM
+   * row was kept as error), so an idempotent replay returns this error instead of running again.
+   */
+  readonly committed: boolean;
 
   constructor(
     code: ProblemCode,
     params: Record<string, string | number> = {},
-    options: { fieldErrors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    options: { fieldErrors?: FieldError[]; headers?: Record<string, string>; cause?: unknown; committed?: boolean } = {},
   ) {
     super(`${code} ${JSON.stringify(params)}`, { cause: options.cause });
     this.name = 'PortalError';
@@ -28,5 +33,6 @@ export class PortalError extends Error {
     this.params = params;
     this.fieldErrors = options.fieldErrors ?? [];
     this.headers = options.headers ?? {};
+    this.committed = options.committed ?? false;
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { PortalError } from '../errors/portal-error.ts';
+import { PROBLEMS, type ProblemCode } from '../errors/problem-catalogue.ts';
 
 /** Time during which a stored response is returned to replays of its key. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -25,7 +26,9 @@ export interface StoredResponse {
  * Runs `work` once per (user, Idempotency-Key). A replay with the same method, path and body gets
  * the stored response without running `work`. The same key with another request fails with
  * IDEMPOTENCY_KEY_REUSED (422), and a replay while the first run is in progress with
- * IDEMPOTENCY_IN_PROGRESS (409). When `work` throws, the key is released so the client can retry.
+ * IDEMPOTENCY_IN_PROGRESS (409). When `work` throws before it changed anything, the key is
+ * released so the client can retry. A PortalError marked `committed` (the request changed state,
+ * then failed) is stored, and a replay throws it again.
  */
 export async function runIdempotent(db: Db, request: IdempotentRequest, work: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
   const requestHash = hashRequest(request);
@@ -44,6 +47,8 @@ export async function runIdempotent(db: Db, request: IdempotentRequest, work: ()
 
     if (existing.request_hash !== requestHash) throw new PortalError('IDEMPOTENCY_KEY_REUSED', { key: request.key });
     if (existing.state === 'in_progress') throw new PortalError('IDEMPOTENCY_IN_PROGRESS', { key: request.key });
+    const storedFailure = storedPortalError(existing.response_body);
+    if (storedFailure !== null) throw storedFailure;
     return { status: existing.response_status ?? 200, body: existing.response_body, replayed: true };
   }
 
@@ -51,17 +56,35 @@ export async function runIdempotent(db: Db, request: IdempotentRequest, work: ()
   try {
     response = await work();
   } catch (error) {
+    if (error instanceof PortalError && error.committed) {
+      // Stored by code and parameters, so a replay renders it in the replaying request's language.
+      await complete(db, request, { status: PROBLEMS[error.code].status, body: { portalError: { code: error.code, params: error.params } } });
+      throw error;
+    }
     await db.deleteFrom('idempotency_keys').where('user_id', '=', request.userId).where('key', '=', request.key).where('state', '=', 'in_progress').execute();
     throw error;
   }
 
+  await complete(db, request, response);
+  return { ...response, replayed: false };
+}
+
+async function complete(db: Db, request: IdempotentRequest, response: StoredResponse): Promise<void> {
   await db
     .updateTable('idempotency_keys')
     .set({ state: 'completed', response_status: response.status, response_body: JSON.stringify(response.body) })
     .where('user_id', '=', request.userId)
     .where('key', '=', request.key)
     .execute();
-  return { ...response, replayed: false };
+}
+
+/** Rebuilds the PortalError of a stored committed failure, or returns null for a stored success. */
+function storedPortalError(body: unknown): PortalError | null {
+  if (typeof body !== 'object' || body === null || !('portalError' in body)) return null;
+
+  const stored = (body as { portalError: { code: string; params: Record<string, string | number> } }).portalError;
+  if (!(stored.code in PROBLEMS)) return null;
+  return new PortalError(stored.code as ProblemCode, stored.params, { committed: true });
 }
 
 /** Inserts the key as in progress; an expired row of the same key is replaced. Returns false when taken. */

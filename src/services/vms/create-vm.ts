@@ -180,7 +180,9 @@ async function callNovaCreate(deps: VmServiceDeps, caller: VmCaller, tenant: Ten
       await trx.insertInto('vm_status_history').values({ vm_id: vm.id, tenant_id: vm.tenant_id, from_status: 'creating', to_status: 'error', source: 'action' }).execute();
       await finishOperation(trx, { id: operationId, vm_id: vm.id, tenant_id: vm.tenant_id }, { status: 'failed', errorCode: errorCodeOf(error), errorMessage: reason, openstackRequestId });
     });
-    throw portalErrorFor(error);
+    const failure = portalErrorFor(error);
+    // The error VM row stays, so a retry with the same Idempotency-Key must not create a second one.
+    throw new PortalError(failure.code, failure.params, { headers: failure.headers, cause: error, committed: true });
   }
 }
 

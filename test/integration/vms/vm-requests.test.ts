@@ -90,6 +90,29 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     await watchLast();
   });
 
+  it('replays a failed create instead of repeating it', async () => {
+    const headers = { ...admin(), 'idempotency-key': 'create-fails-1' };
+    t.cloud.sim.admin.configureFaults({ routes: [{ method: 'POST', path: '/compute/v2.1/servers', errorRate: 1, status: 500, message: 'injected create failure' }] });
+    let first;
+    try {
+      first = await create(smallVm(tenant.systemId, 'idem-fail'), headers);
+    } finally {
+      t.cloud.sim.admin.configureFaults({});
+    }
+    const second = await create(smallVm(tenant.systemId, 'idem-fail'), { ...headers, 'accept-language': 'en-US' });
+
+    expect(first.statusCode).toBe(503);
+    expect(second.statusCode).toBe(503);
+    expect(second.json().code).toBe(first.json().code);
+    expect(second.json().title).not.toBe(first.json().title);
+    const rows = await t.db.selectFrom('virtual_machines').select(['status']).where('name', '=', 'idem-fail').execute();
+    expect(rows).toEqual([{ status: 'error' }]);
+
+    const fresh = await create(smallVm(tenant.systemId, 'idem-fail'), { ...admin(), 'idempotency-key': 'create-fails-2' });
+    expect(fresh.statusCode).toBe(202);
+    await watchLast();
+  });
+
   it('returns 409 for a replay in progress', async () => {
     const sameHash = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { ...admin(), 'idempotency-key': 'busy-key-2' }, payload: smallVm(tenant.systemId, 'busy-2') });
     expect(sameHash.statusCode).toBe(202);
