@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import { createQueueRetryingDeadlocks } from './create-queue.ts';
 
 /** Dependencies a job handler receives besides its payload. */
 export interface JobContext {
@@ -28,8 +29,9 @@ export interface JobDefinition<Payload extends object = object> {
 /** Registers the queue and schedule of each job. Safe to call from any number of processes. */
 export async function registerJobs(boss: PgBoss, jobs: readonly JobDefinition[]): Promise<void> {
   for (const job of jobs) {
-    // createQueue returns without change when the queue exists, so concurrent workers can call it.
-    await boss.createQueue(job.name, {
+    // createQueue returns without change when the queue exists. Processes that create missing
+    // queues at the same moment can deadlock, and the helper calls again in that case.
+    await createQueueRetryingDeadlocks(boss, job.name, {
       name: job.name,
       expireInSeconds: job.expireInSeconds,
       retryLimit: job.retryLimit,
