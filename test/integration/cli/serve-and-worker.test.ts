@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '../../helpers/test-database.ts';
 
 const CLI = new URL('../../../bin/tenant-portal.js', import.meta.url).pathname;
 
@@ -110,26 +111,15 @@ describe('tenant-portal serve on the embedded database', () => {
 
 describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal migrate, user and worker on PostgreSQL', () => {
   let databaseUrl: string;
-  let name: string;
+  let scratch: ScratchDatabase;
 
   beforeAll(async () => {
-    const pg = (await import('pg')).default;
-    name = `tp_cli_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(process.env.TEST_DATABASE_URL ?? '');
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    scratch = await createScratchDatabase('tp_cli');
+    databaseUrl = scratch.url;
   });
 
   afterAll(async () => {
-    const pg = (await import('pg')).default;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   it('migrates, creates a user, and runs a worker until SIGTERM', async () => {

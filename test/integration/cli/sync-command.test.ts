@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src/db/database.ts';
 import { createOpenStackClient, createServer, getServer, listFlavors, listImages, listNetworks, loadCloudConfig, type OpenStackClient } from '../../../src/openstack/index.ts';
 import { startSimCloud, pollUntil, type SimCloud } from '../../helpers/sim-cloud.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../helpers/test-database.ts';
 
 const CLI = new URL('../../../bin/tenant-portal.js', import.meta.url).pathname;
 
@@ -26,7 +27,7 @@ describe('tenant-portal sync without --once', () => {
 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal sync --once on PostgreSQL', () => {
-  let name: string;
+  let scratch: ScratchDatabase;
   let env: Record<string, string>;
   let database: Database;
   let cloud: SimCloud;
@@ -35,21 +36,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal sync --once on Post
   let serverId: string;
 
   beforeAll(async () => {
-    const pg = (await import('pg')).default;
-    name = `tp_sync_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(process.env.TEST_DATABASE_URL ?? '');
-    url.pathname = `/${name}`;
+    scratch = await createScratchDatabase('tp_sync');
+    const url = scratch.url;
 
     cloud = await startSimCloud();
-    env = { DATABASE_URL: url.toString(), PORTAL_MODE: 'production', OS_CLIENT_CONFIG_FILE: cloud.cloudsYamlPath, LOG_LEVEL: 'warn', PORTAL_ENCRYPTION_KEY: 'ci:' + Buffer.alloc(32, 9).toString('base64') };
+    env = { DATABASE_URL: url, PORTAL_MODE: 'production', OS_CLIENT_CONFIG_FILE: cloud.cloudsYamlPath, LOG_LEVEL: 'warn', PORTAL_ENCRYPTION_KEY: 'ci:' + Buffer.alloc(32, 9).toString('base64') };
     expect((await runCli(['migrate'], env)).code).toBe(0);
 
     // A tenant bound to the simulator's demo project, with one VM whose server is still building.
-    database = await Database.open({ kind: 'postgres', url: url.toString(), poolSize: 2, onIdleConnectionError: () => undefined });
+    database = await Database.open({ kind: 'postgres', url, poolSize: 2, onIdleConnectionError: () => undefined });
     const projectId = cloud.sim.admin.projectId('demo');
     const tenant = await database.db.insertInto('tenants').values({ code: 'sync-cli', name: '同步租户', cloud: 'sim-demo', region: 'RegionOne', project_id: projectId }).returning('id').executeTakeFirstOrThrow();
     const system = await database.db.insertInto('information_systems').values({ tenant_id: tenant.id, code: 'sync-sys', name: '同步系统' }).returning('id').executeTakeFirstOrThrow();
@@ -72,11 +67,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal sync --once on Post
     demo?.close();
     await database?.close();
     await cloud?.stop();
-    const pg = (await import('pg')).default;
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   const vmRow = () => database.db.selectFrom('virtual_machines').selectAll().where('id', '=', vmId).executeTakeFirstOrThrow();
