@@ -22,9 +22,9 @@ export interface ResourceChangeCounts {
 export async function detectResourceChanges(database: Database): Promise<ResourceChangeCounts> {
   return database.transaction(async (trx) => {
     const vmFirst = await recordNewVms(trx);
-    const vm = await adjustChangedVms(trx);
+    const vm = await adjustChanged(trx, VM_SUBJECT);
     const systemFirst = await recordNewSystems(trx);
-    const system = await adjustChangedSystems(trx);
+    const system = await adjustChanged(trx, SYSTEM_SUBJECT);
 
     return {
       firstRecorded: vmFirst + systemFirst,
@@ -78,80 +78,93 @@ interface AdjustedCount {
   adjustments: number;
 }
 
+/** What differs between the VM and the system half of a run; the statement is otherwise the same. */
+interface SizeSubject {
+  subject: 'vm' | 'system';
+  /** Table of recorded sizes, keyed by `key`. */
+  records: 'vm_size_records' | 'system_capacity_records';
+  key: 'vm_id' | 'system_id';
+  /** Memory column of `records`, and how many of its units make one GiB. */
+  memoryColumn: 'memory_mib' | 'memory_gib';
+  memoryUnitsPerGiB: number;
+  /**
+   * Current sizes, one row per subject with the columns key, tenant_id, system_id, vm_id,
+   * cpu_cores, memory (in memoryColumn's unit), storage_gib, source and operation_id. It may
+   * refer to the record as `r`, which the statement joins on the key.
+   */
+  current: ReturnType<typeof sql>;
+}
+
+const VM_SUBJECT: SizeSubject = {
+  subject: 'vm',
+  records: 'vm_size_records',
+  key: 'vm_id',
+  memoryColumn: 'memory_mib',
+  memoryUnitsPerGiB: MIB_PER_GIB,
+  // A resize the portal ran has an operation of kind resize started after the last record, so
+  // its adjustments carry that operation and the source portal; any other change is out of band.
+  current: sql`
+    select v.id as key, v.tenant_id, v.system_id, v.id as vm_id,
+           v.cpu_cores, v.memory_mib as memory, v.root_disk_gib + v.volume_gib as storage_gib,
+           o.id as operation_id, case when o.id is null then 'out_of_band' else 'portal' end as source
+    from virtual_machines v
+    left join lateral (
+      select o.id from operation_logs o
+      where o.vm_id = v.id and o.kind = 'resize' and o.status = 'succeeded' and o.started_at >= r.recorded_at
+      order by o.started_at desc limit 1
+    ) o on true
+    where v.deleted_at is null and v.status <> 'deleted' and v.id = r.vm_id`,
+};
+
+const SYSTEM_SUBJECT: SizeSubject = {
+  subject: 'system',
+  records: 'system_capacity_records',
+  key: 'system_id',
+  memoryColumn: 'memory_gib',
+  memoryUnitsPerGiB: 1,
+  current: sql`
+    select c.system_id as key, c.tenant_id, c.system_id, null::uuid as vm_id,
+           c.cpu_cores, c.memory_gib as memory, c.storage_gib, null::uuid as operation_id, 'order' as source
+    from (${orderedCapacity()}) c
+    where c.system_id = r.system_id`,
+};
+
 /**
- * Moves the size record of each VM whose size differs and writes one adjustment per changed
- * dimension (memory in GiB, three decimals). A resize the portal ran has an operation of kind
- * resize started after the last record; its adjustments carry its id and the source `portal`, and every other
- * change is `out_of_band`.
+ * Moves the record of each subject whose size differs from it and writes one adjustment per
+ * changed dimension, with memory in GiB rounded to three decimals. The UPDATE matches only a
+ * record that still has the old values, so a concurrent run that moved it first wins.
  */
-async function adjustChangedVms(db: DbOrTrx): Promise<AdjustedCount> {
+async function adjustChanged(db: DbOrTrx, subject: SizeSubject): Promise<AdjustedCount> {
+  const records = sql.table(subject.records);
+  const key = sql.ref(`r.${subject.key}`);
+  const memory = sql.ref(`r.${subject.memoryColumn}`);
+  const memoryColumn = sql.ref(subject.memoryColumn);
+  const perGiB = sql.lit(subject.memoryUnitsPerGiB);
+
   const result = await sql<{ subjects: string | number; adjustments: string | number }>`
     with changed as (
-      select v.id as vm_id, v.tenant_id, v.system_id,
-             r.cpu_cores as old_cpu, r.memory_mib as old_memory, r.storage_gib as old_storage,
-             v.cpu_cores as new_cpu, v.memory_mib as new_memory, v.root_disk_gib + v.volume_gib as new_storage,
-             (select o.id from operation_logs o
-               where o.vm_id = v.id and o.kind = 'resize' and o.status = 'succeeded' and o.started_at >= r.recorded_at
-               order by o.started_at desc limit 1) as operation_id
-      from virtual_machines v
-      join vm_size_records r on r.vm_id = v.id
-      where v.deleted_at is null and v.status <> 'deleted'
-        and (r.cpu_cores, r.memory_mib, r.storage_gib) <> (v.cpu_cores, v.memory_mib, v.root_disk_gib + v.volume_gib)
+      select c.*, ${key} as record_key,
+             r.cpu_cores as old_cpu, ${memory} as old_memory, r.storage_gib as old_storage
+      from ${records} r
+      cross join lateral (${subject.current}) c
+      where (r.cpu_cores, ${memory}, r.storage_gib) <> (c.cpu_cores, c.memory, c.storage_gib)
     ),
     moved as (
-      update vm_size_records r
-      set cpu_cores = c.new_cpu, memory_mib = c.new_memory, storage_gib = c.new_storage, recorded_at = now()
+      update ${records} r
+      set cpu_cores = c.cpu_cores, ${memoryColumn} = c.memory, storage_gib = c.storage_gib, recorded_at = now()
       from changed c
-      where r.vm_id = c.vm_id and r.cpu_cores = c.old_cpu and r.memory_mib = c.old_memory and r.storage_gib = c.old_storage
+      where ${key} = c.record_key and r.cpu_cores = c.old_cpu and ${memory} = c.old_memory and r.storage_gib = c.old_storage
       returning c.*
     ),
     inserted as (
       insert into resource_adjustments (tenant_id, system_id, vm_id, subject, dimension, old_value, new_value, direction, source, operation_id)
-      select m.tenant_id, m.system_id, m.vm_id, 'vm', d.dimension, d.old_value, d.new_value,
-             case when d.new_value > d.old_value then 'increase' else 'decrease' end,
-             case when m.operation_id is null then 'out_of_band' else 'portal' end,
-             m.operation_id
+      select m.tenant_id, m.system_id, m.vm_id, ${subject.subject}, d.dimension, d.old_value, d.new_value,
+             case when d.new_value > d.old_value then 'increase' else 'decrease' end, m.source, m.operation_id
       from moved m
       cross join lateral (values
-        ('cpu', m.old_cpu::numeric, m.new_cpu::numeric),
-        ('memory', round(m.old_memory / ${MIB_PER_GIB}::numeric, 3), round(m.new_memory / ${MIB_PER_GIB}::numeric, 3)),
-        ('storage', m.old_storage::numeric, m.new_storage::numeric)
-      ) as d (dimension, old_value, new_value)
-      where d.old_value <> d.new_value
-      returning 1
-    )
-    select (select count(*) from moved) as subjects, (select count(*) from inserted) as adjustments`.execute(db);
-
-  return countsOf(result.rows[0]);
-}
-
-/** Moves the capacity record of each system whose ordered capacity differs, one adjustment per dimension. */
-async function adjustChangedSystems(db: DbOrTrx): Promise<AdjustedCount> {
-  const result = await sql<{ subjects: string | number; adjustments: string | number }>`
-    with changed as (
-      select c.system_id, c.tenant_id,
-             r.cpu_cores as old_cpu, r.memory_gib as old_memory, r.storage_gib as old_storage,
-             c.cpu_cores as new_cpu, c.memory_gib as new_memory, c.storage_gib as new_storage
-      from (${orderedCapacity()}) c
-      join system_capacity_records r on r.system_id = c.system_id
-      where (r.cpu_cores, r.memory_gib, r.storage_gib) <> (c.cpu_cores, c.memory_gib, c.storage_gib)
-    ),
-    moved as (
-      update system_capacity_records r
-      set cpu_cores = c.new_cpu, memory_gib = c.new_memory, storage_gib = c.new_storage, recorded_at = now()
-      from changed c
-      where r.system_id = c.system_id and r.cpu_cores = c.old_cpu and r.memory_gib = c.old_memory and r.storage_gib = c.old_storage
-      returning c.*
-    ),
-    inserted as (
-      insert into resource_adjustments (tenant_id, system_id, vm_id, subject, dimension, old_value, new_value, direction, source)
-      select m.tenant_id, m.system_id, null, 'system', d.dimension, d.old_value, d.new_value,
-             case when d.new_value > d.old_value then 'increase' else 'decrease' end, 'order'
-      from moved m
-      cross join lateral (values
-        ('cpu', m.old_cpu::numeric, m.new_cpu::numeric),
-        ('memory', m.old_memory::numeric, m.new_memory::numeric),
-        ('storage', m.old_storage::numeric, m.new_storage::numeric)
+        ('cpu', m.old_cpu::numeric, m.cpu_cores::numeric),
+        ('memory', round(m.old_memory / ${perGiB}::numeric, 3), round(m.memory / ${perGiB}::numeric, 3)),
+        ('storage', m.old_storage::numeric, m.storage_gib::numeric)
       ) as d (dimension, old_value, new_value)
       where d.old_value <> d.new_value
       returning 1
