@@ -78,7 +78,7 @@ interface AdjustedCount {
   adjustments: number;
 }
 
-/** What differs between the VM and the system half of a run; the statement is otherwise the same. */
+/** Parts that differ between the VM half and the system half of a run, which share one statement. */
 interface SizeSubject {
   subject: 'vm' | 'system';
   /** Table of recorded sizes, keyed by `key`. */
@@ -101,8 +101,8 @@ const VM_SUBJECT: SizeSubject = {
   key: 'vm_id',
   memoryColumn: 'memory_mib',
   memoryUnitsPerGiB: MIB_PER_GIB,
-  // A resize the portal ran has an operation of kind resize started after the last record, so
-  // its adjustments carry that operation and the source portal; any other change is out of band.
+  // A resize that the portal ran has a resize operation that started after the last record.
+  // Its adjustments carry that operation and the source portal. Any other change is out of band.
   current: sql`
     select v.id as key, v.tenant_id, v.system_id, v.id as vm_id,
            v.cpu_cores, v.memory_mib as memory, v.root_disk_gib + v.volume_gib as storage_gib,
