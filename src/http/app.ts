@@ -16,6 +16,7 @@ import { requestIdFor } from './request-id.ts';
 import { adminContactRoutes } from './routes/admin-contacts.ts';
 import { adminJobRoutes } from './routes/admin-jobs.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
+import { adminOrphanRoutes } from './routes/admin-orphans.ts';
 import { adminSystemRoutes } from './routes/admin-systems.ts';
 import { adminTenantContactRoutes } from './routes/admin-tenant-contacts.ts';
 import { adminTenantRoutes } from './routes/admin-tenants.ts';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(adminSystemRoutes, { db: database.db });
   await app.register(adminOrderRoutes, { db: database.db });
   await app.register(adminJobRoutes, { db: database.db });
+  await app.register(adminOrphanRoutes, { db: database.db });
   await app.register(vmApi, { config, database, clouds: deps.clouds ?? sharedCloudClients(), queue: deps.queue ?? null, ...(deps.catalogTtlMs === undefined ? {} : { catalogTtlMs: deps.catalogTtlMs }) });
 
   return app;
