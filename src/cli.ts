@@ -266,7 +266,7 @@ program
 
 program
   .command('sync')
-  .description('run vm-sync, then resource-changes, once and exit; each run is recorded like a queued one')
+  .description('run vm-sync, orphan-sweep and resource-changes once and exit; each run is recorded like a queued one')
   .option('--once', 'run one pass now (required: the worker runs sync on its schedule)')
   .option('--full', 'list every server instead of the changes since the last successful sync')
   .action((options: Parameters<typeof sync>[0]) => sync(options));

@@ -1,12 +1,15 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import type { JobQueue } from '../services/vms/context.ts';
 import { createQueueRetryingDeadlocks } from './create-queue.ts';
 
 /** Dependencies a job handler receives besides its payload. */
 export interface JobContext {
   database: Database;
   logger: Logger;
+  /** The queue, for a job that hands work to another job; absent in `tenant-portal sync --once`. */
+  queue?: JobQueue;
 }
 
 export interface JobDefinition<Payload extends object = object> {

@@ -21,10 +21,10 @@ export function createOrphanSweepJob(clouds: () => CloudClients = sharedCloudCli
     retryDelaySeconds: 30,
     // Runs at once are safe, but a second one would only repeat the listing.
     policy: 'singleton',
-    async handle(_payload, { database, logger }) {
+    async handle(_payload, { database, logger, queue }) {
       let counts;
       try {
-        counts = await sweepOrphans({ database, clouds: clouds(), logger }, { now: new Date() });
+        counts = await sweepOrphans({ database, clouds: clouds(), logger, ...(queue ? { queue } : {}) }, { now: new Date() });
       } catch (error) {
         const fields = { job: 'orphan-sweep', reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'orphan-sweep failed on a transient OpenStack error; pg-boss retries the job');

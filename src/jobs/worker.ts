@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
-import { registerJobs, type JobDefinition } from './job-definitions.ts';
+import { registerJobs, type JobContext, type JobDefinition } from './job-definitions.ts';
 import { recordJobRun } from './job-runs.ts';
 
 /** Starts handlers for every job; each run logs its counts, or its error, when it ends. */
@@ -15,7 +15,7 @@ export async function startWorkers(
   for (const job of jobs) {
     await boss.work<object>(job.name, { pollingIntervalSeconds: 2 }, async ([received]) => {
       if (!received) return;
-      await runAndRecord(job, received.data ?? {}, received.id, context);
+      await runAndRecord(job, received.data ?? {}, received.id, { ...context, queue: boss });
     });
   }
 }
@@ -25,12 +25,12 @@ export async function startWorkers(
  * is recorded and thrown again, so pg-boss retries a queued run and the CLI exits non-zero.
  * `jobId` is the pg-boss id, or null for a run started outside the queue (`tenant-portal sync --once`).
  */
-export async function runAndRecord(job: JobDefinition, payload: object, jobId: string | null, context: { database: Database; logger: Logger }): Promise<Record<string, number>> {
+export async function runAndRecord(job: JobDefinition, payload: object, jobId: string | null, context: JobContext): Promise<Record<string, number>> {
   const logger = context.logger.child({ job: job.name, jobId });
   const startedAt = Date.now();
 
   try {
-    const counts = await job.handle(payload, { database: context.database, logger });
+    const counts = await job.handle(payload, { ...context, logger });
     logger.info({ counts, durationMs: Date.now() - startedAt }, 'job finished');
     await recordJobRun(context.database.db, { jobName: job.name, jobId, startedAt: new Date(startedAt), finishedAt: new Date(), status: 'succeeded', counts }, logger);
     return counts;

@@ -136,8 +136,10 @@ async function loadVms(database: Database, bound: BoundCloud): Promise<VmIndex> 
   const rows = await query.execute();
   const index: VmIndex = { byServerId: new Map(), unlinked: new Map() };
   for (const row of rows) {
-    if (row.server_id === null) index.unlinked.set(row.id, row);
-    else index.byServerId.set(row.server_id, row);
+    // Only a create still in progress may gain a server. A failed create (status error) keeps
+    // no server, and orphan-sweep deletes the one its metadata leads to.
+    if (row.server_id === null && row.status === 'creating') index.unlinked.set(row.id, row);
+    else if (row.server_id !== null) index.byServerId.set(row.server_id, row);
   }
   return index;
 }

@@ -72,15 +72,17 @@ describe.runIf(process.env.TEST_DATABASE_URL)('tenant-portal sync --once on Post
 
   const vmRow = () => database.db.selectFrom('virtual_machines').selectAll().where('id', '=', vmId).executeTakeFirstOrThrow();
 
-  it('runs vm-sync and resource-changes and records both', async () => {
+  it('runs the sync jobs and records each', async () => {
     const result = await runCli(['sync', '--once'], env);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/vm-sync-incremental: serversSeen=1 /);
+    expect(result.output).toMatch(/orphan-sweep: serversSeen=1 /);
     expect(result.output).toMatch(/resource-changes: firstRecorded=2 /);
 
     expect((await vmRow()).status).toBe('running');
     const runs = await database.db.selectFrom('job_runs').select(['job_name', 'status', 'job_id']).orderBy('job_name').execute();
     expect(runs).toEqual([
+      { job_name: 'orphan-sweep', status: 'succeeded', job_id: null },
       { job_name: 'resource-changes', status: 'succeeded', job_id: null },
       { job_name: 'vm-sync-incremental', status: 'succeeded', job_id: null },
     ]);

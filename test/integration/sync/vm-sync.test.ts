@@ -237,6 +237,17 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
     expect((await sync('full')).rowsWritten).toBe(0);
   });
 
+  it('leaves a failed create unlinked', async () => {
+    const vm = await createRunningVm('failed-link');
+    // A create the portal recorded as failed although Nova made the server: orphan-sweep owns it.
+    await t.db.updateTable('virtual_machines').set({ server_id: null, status: 'error' }).where('id', '=', vm.id).execute();
+
+    await sync('full');
+    const row = await vmRow(vm.id);
+    expect(row.server_id).toBeNull();
+    expect(row.status).toBe('error');
+  });
+
   it('writes a resize done outside the portal into the VM size', async () => {
     const vm = await createRunningVm('oob-resize');
     const before = await vmRow(vm.id);
