@@ -146,12 +146,12 @@ async function loadVms(database: Database, bound: BoundCloud): Promise<VmIndex> 
 
 /**
  * Matches one page of servers to VM rows and writes what changed, in one transaction per page so
- * a page of a thousand changes costs one commit. A page that matches no VM opens no transaction.
+ * a page of a thousand changes costs one commit. A page with nothing to write opens no transaction.
  */
 async function applyPage(state: RunState, vms: VmIndex, servers: Server[], seen: Set<string>): Promise<void> {
   for (const server of servers) seen.add(server.id);
   const matched = servers.filter((server) => vms.byServerId.has(server.id) || isUnlinkedMatch(vms, server));
-  if (matched.length === 0) return;
+  if (!matched.some((server) => needsWrite(state, vms, server))) return;
 
   await state.deps.database.transaction(async (trx) => {
     const observations: PageObservation[] = [];
@@ -173,6 +173,17 @@ async function applyPage(state: RunState, vms: VmIndex, servers: Server[], seen:
       vms.byServerId.set(updated.server_id as string, updated);
     }
   });
+}
+
+/** Returns true when the server links, deletes, changes or completes the pending action of its VM. */
+function needsWrite(state: RunState, vms: VmIndex, server: Server): boolean {
+  const vm = vms.byServerId.get(server.id);
+  if (vm === undefined) return true;
+
+  const status = server.status.toUpperCase();
+  if (status === 'DELETED' || status === 'SOFT_DELETED') return true;
+  if (Object.keys(changedColumns(vm, observedColumns(vm, server, onceLogger(state, server)))).length > 0) return true;
+  return vm.pending_action !== null && vm.pending_action !== 'deleting' && evaluateActionProgress(vm.pending_action, toObservation(server)).state === 'completed';
 }
 
 /** A VM and the server Nova listed for it on the current page. */
