@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import { DEFAULT_VM_REQUEST_LIMITS } from '../../domain/validation-limits.ts';
-import { PORTAL_VM_STATUSES } from '../../domain/vm-status.ts';
 import { runIdempotent } from '../../services/idempotency.ts';
 import type { JobQueue, VmCaller, VmServiceDeps } from '../../services/vms/context.ts';
 import { createVm } from '../../services/vms/create-vm.ts';
@@ -11,6 +10,8 @@ import { getVm, listVmOperations, listVms, VM_SORT_FIELDS } from '../../services
 import { callerOf, callerTenantId } from '../caller.ts';
 import { pageOf, PageParams, sortParam } from '../pagination.ts';
 import { registerRateLimits, type RateLimitHandlers } from '../plugins/rate-limit.ts';
+import { adminVmRoutes } from './admin-vms.ts';
+import { VmSchema } from './vm-schema.ts';
 import { catalogRoutes } from './catalog.ts';
 import type { PortalConfig } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
@@ -43,38 +44,6 @@ const CreateVmBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Address = Type.Object({ network: Type.String(), addr: Type.String(), version: Type.Integer(), type: Type.String(), mac: nullable(Type.String()) });
-
-const VmSchema = Type.Object({
-  id: Type.String(),
-  systemId: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  status: Type.String({ enum: [...PORTAL_VM_STATUSES] }),
-  pendingAction: nullable(Type.String()),
-  pendingOperationId: nullable(Type.String()),
-  pendingDeadlineAt: nullable(Type.String({ format: 'date-time' })),
-  serverId: nullable(Type.String()),
-  flavor: Type.Object({ id: nullable(Type.String()), name: nullable(Type.String()) }),
-  image: Type.Object({ id: nullable(Type.String()), name: nullable(Type.String()) }),
-  os: Type.Object({ distro: nullable(Type.String()), version: nullable(Type.String()) }),
-  network: Type.Object({ id: nullable(Type.String()), name: nullable(Type.String()) }),
-  cpu: Type.Integer(),
-  memoryMiB: Type.Integer(),
-  rootDiskGiB: Type.Integer(),
-  volumeGiB: Type.Integer(),
-  bootVolumeId: nullable(Type.String()),
-  primaryIp: nullable(Type.String()),
-  addresses: Type.Array(Address),
-  faultMessage: nullable(Type.String()),
-  nova: Type.Object({ status: nullable(Type.String()), vmState: nullable(Type.String()), taskState: nullable(Type.String()), powerState: nullable(Type.Integer()) }),
-  createdAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  launchedAt: nullable(Type.String({ format: 'date-time' })),
-  lastSyncedAt: nullable(Type.String({ format: 'date-time' })),
-  deletedAt: nullable(Type.String({ format: 'date-time' })),
-});
 
 const OperationSchema = Type.Object({
   id: Type.String(),
@@ -254,4 +223,5 @@ export async function vmApi(app: FastifyInstance, options: VmApiOptions): Promis
 
   await app.register(catalogRoutes, { deps, catalog, limits });
   await app.register(vmRoutes, { deps, limits });
+  await app.register(adminVmRoutes, { deps, limits });
 }

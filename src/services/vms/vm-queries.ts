@@ -1,3 +1,5 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { DatabaseSchema } from '../../db/tables.ts';
 import { fetchPage, mapPage, parseSort, type Page, type PageRequest } from '../../http/pagination.ts';
 import { likePattern } from '../../db/paging.ts';
 import { tenantScope } from '../../db/tenant-scope.ts';
@@ -22,14 +24,31 @@ export interface VmListFilters extends PageRequest {
  * Deleted VMs are left out unless the filter is `status=deleted`.
  */
 export async function listVms(deps: Pick<VmServiceDeps, 'database'>, tenantId: string, filters: VmListFilters): Promise<Page<VmView>> {
-  let filtered = tenantScope(deps.database.db, tenantId).selectFrom('virtual_machines');
+  const page = await fetchVmPage(tenantScope(deps.database.db, tenantId).selectFrom('virtual_machines'), filters);
+  return mapPage(page, toVmView);
+}
+
+/** A VM as operators list it: the tenant's view plus where it runs. */
+export type AdminVmView = VmView & { tenantId: string; cloud: string; region: string | null; projectId: string };
+
+/** Lists the VMs of every tenant, or of one with `tenantId`, for platform operators. */
+export async function listAllVms(deps: Pick<VmServiceDeps, 'database'>, filters: VmListFilters & { tenantId?: string | undefined }): Promise<Page<AdminVmView>> {
+  let query = deps.database.db.selectFrom('virtual_machines');
+  if (filters.tenantId !== undefined) query = query.where('virtual_machines.tenant_id', '=', filters.tenantId);
+
+  const page = await fetchVmPage(query, filters);
+  return mapPage(page, (vm) => ({ ...toVmView(vm), tenantId: vm.tenant_id, cloud: vm.cloud, region: vm.region, projectId: vm.project_id }));
+}
+
+/** Applies the list filters and sort to a VM query and fetches one page in two statements. */
+function fetchVmPage(base: SelectQueryBuilder<DatabaseSchema, 'virtual_machines', object>, filters: VmListFilters) {
+  let filtered = base;
   if (filters.systemId !== undefined) filtered = filtered.where('virtual_machines.system_id', '=', filters.systemId);
   filtered = filters.status !== undefined ? filtered.where('virtual_machines.status', '=', filters.status) : filtered.where('virtual_machines.status', '<>', 'deleted');
   if (filters.q !== undefined && filters.q.trim() !== '') filtered = filtered.where('virtual_machines.name', 'ilike', likePattern(filters.q.trim()));
 
   const sort = parseSort<VmSortField>(filters.sort, '-created_at');
-  const page = await fetchPage(filtered, (query) => query.selectAll('virtual_machines').orderBy(`virtual_machines.${sort.field}`, sort.direction).orderBy('virtual_machines.id'), filters);
-  return mapPage(page, toVmView);
+  return fetchPage(filtered, (query) => query.selectAll('virtual_machines').orderBy(`virtual_machines.${sort.field}`, sort.direction).orderBy('virtual_machines.id'), filters);
 }
 
 /**
