@@ -11,7 +11,7 @@ export interface ImageInfo {
   name: string;
   /** Glance v2 status: `queued`, `saving`, `active`, `killed`, `deleted`, `deactivated`, ... */
   status: string;
-  /** Glance visibility: `public`, `private`, `shared` or `community`. Not used for choice. */
+  /** Glance visibility: `public`, `private`, `shared` or `community`; an OS request prefers them in that order, private last. */
   visibility: string;
   osHidden: boolean;
   /** Glance `os_distro` property, for example `centos`. */
@@ -48,7 +48,9 @@ export type ImageChoiceResult =
     };
 
 /**
- * Chooses the newest usable image for the requested OS.
+ * Chooses the newest usable image for the requested OS, from public images before community,
+ * shared and private ones. A project's private images are mostly snapshots of one VM with its
+ * data, so a request by OS name takes the cloud's base image; a tenant picks its own image by id.
  *
  * Images whose `os_distro` and `os_version` properties match come first. Only when none match
  * does the image name count, split into tokens ("CentOS-7.9-x86_64" gives `centos`, `7.9`,
@@ -185,11 +187,23 @@ function normaliseVersion(version: string | null | undefined): string | null {
 }
 
 /** Orders by `created_at` descending. Unparseable timestamps sort last. */
+/** Order in which an OS request considers visibilities; an unknown one comes with private. */
+const VISIBILITY_RANK: Readonly<Record<string, number>> = { public: 0, community: 1, shared: 2, private: 3 };
+
+function visibilityRank(image: ImageInfo): number {
+  return VISIBILITY_RANK[image.visibility] ?? 3;
+}
+
 function compareNewestFirst(left: ImageInfo, right: ImageInfo): number {
   const leftTime = parseTime(left.createdAt);
   const rightTime = parseTime(right.createdAt);
 
-  return rightTime - leftTime || compareCodeUnits(left.name, right.name) || compareCodeUnits(left.id, right.id);
+  return (
+    visibilityRank(left) - visibilityRank(right) ||
+    rightTime - leftTime ||
+    compareCodeUnits(left.name, right.name) ||
+    compareCodeUnits(left.id, right.id)
+  );
 }
 
 function parseTime(value: string): number {

@@ -133,6 +133,18 @@ describe('chooseImage', () => {
     expect(result).toMatchObject({ ok: true, image: { id: 'new' } });
   });
 
+  it('prefers a public image over a newer private snapshot', () => {
+    const images = [
+      image('snapshot', { osDistro: 'rocky', osVersion: '9', visibility: 'private', createdAt: '2026-06-01T00:00:00Z' }),
+      image('shared', { osDistro: 'rocky', osVersion: '9', visibility: 'shared', createdAt: '2026-05-01T00:00:00Z' }),
+      image('base', { osDistro: 'rocky', osVersion: '9', visibility: 'public', createdAt: '2025-01-01T00:00:00Z' }),
+    ];
+
+    expect(chooseImage(images, { distro: 'rocky', version: '9' })).toMatchObject({ ok: true, image: { id: 'base' } });
+    expect(chooseImage(images.slice(0, 2), { distro: 'rocky', version: '9' })).toMatchObject({ ok: true, image: { id: 'shared' } });
+    expect(chooseImage(images.slice(0, 1), { distro: 'rocky', version: '9' })).toMatchObject({ ok: true, image: { id: 'snapshot' } });
+  });
+
   it('breaks created_at ties by name', () => {
     const images = [
       image('b', { osDistro: 'ubuntu', createdAt: '2026-01-01T00:00:00Z' }),
