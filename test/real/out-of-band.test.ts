@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFlavors, type Flavor, type OpenStackClient } from '../../src/openstack/index.ts';
 import { deployPortal, type Deployment } from './support/deployment.ts';
 import { novaServer, waitForNovaGone, waitForNovaStatus } from './support/nova.ts';
 import { openstack } from './support/openstack-cli.ts';
@@ -16,6 +17,19 @@ interface Adjustment {
   newValue: number;
   direction: string;
   source: string;
+}
+
+/** Picks the smallest visible flavor larger than the given one in CPU, memory and disk, so every dimension changes. */
+async function largerFlavor(nova: OpenStackClient, flavorId: string): Promise<Flavor> {
+  const flavors = await listFlavors(nova);
+  const current = flavors.find((flavor) => flavor.id === flavorId);
+  if (current === undefined) throw new Error(`flavor ${flavorId} of the VM is not in the flavor list`);
+
+  const larger = flavors
+    .filter((flavor) => flavor.vcpus > current.vcpus && flavor.ramMiB > current.ramMiB && flavor.diskGiB > current.diskGiB)
+    .sort((a, b) => a.vcpus - b.vcpus || a.ramMiB - b.ramMiB || a.diskGiB - b.diskGiB);
+  if (larger[0] === undefined) throw new Error(`the cloud has no flavor larger than ${current.name} in CPU, memory and disk`);
+  return larger[0];
 }
 
 function output(result: CommandResult): string {
@@ -76,27 +90,30 @@ describe('servers changed in Nova outside the portal', () => {
 
   it('sync records resize adjustments', async () => {
     const serverId = resized.serverId as string;
-    await openstack(settings, ['server', 'resize', '--flavor', 'm1.medium', '--wait', serverId]);
+    const target = await largerFlavor(deployment.nova, resized.flavor.id as string);
+    await openstack(settings, ['server', 'resize', '--flavor', target.id, '--wait', serverId]);
     await waitForNovaStatus(deployment.nova, serverId, 'VERIFY_RESIZE');
     await openstack(settings, ['server', 'resize', 'confirm', serverId]);
     const server = await waitForNovaStatus(deployment.nova, serverId, 'ACTIVE');
-    expect(server?.flavor.name).toBe('m1.medium');
+    expect(server?.flavor.name).toBe(target.name);
 
     const result = await deployment.cli(['sync', '--once']);
     expect(result.code, output(result)).toBe(0);
 
+    // On the local Zed cloud this is m1.small to m1.medium: cpu 1 to 2, memory 1 to 4 GiB, storage 10 to 40 GiB.
     const page = await deployment.tenantAdmin.get<Page<Adjustment>>(`/api/v1/resource-adjustments?vm_id=${resized.id}`);
     const byDimension = new Map(page.items.map((row) => [row.dimension, row]));
+    const expected = { subject: 'vm', direction: 'increase', source: 'out_of_band' };
     expect(page.items).toHaveLength(3);
-    expect(byDimension.get('cpu')).toMatchObject({ subject: 'vm', oldValue: 1, newValue: 2, direction: 'increase', source: 'out_of_band' });
-    expect(byDimension.get('memory')).toMatchObject({ subject: 'vm', oldValue: 1, newValue: 4, direction: 'increase', source: 'out_of_band' });
-    expect(byDimension.get('storage')).toMatchObject({ subject: 'vm', oldValue: 10, newValue: 40, direction: 'increase', source: 'out_of_band' });
+    expect(byDimension.get('cpu')).toMatchObject({ ...expected, oldValue: resized.cpu, newValue: target.vcpus });
+    expect(byDimension.get('memory')).toMatchObject({ ...expected, oldValue: resized.memoryMiB / 1024, newValue: target.ramMiB / 1024 });
+    expect(byDimension.get('storage')).toMatchObject({ ...expected, oldValue: resized.rootDiskGiB, newValue: target.diskGiB });
 
     const portalVm = await readVm(deployment.tenantAdmin, resized.id);
     expect(portalVm.status).toBe('running');
-    expect(portalVm.cpu).toBe(2);
-    expect(portalVm.memoryMiB).toBe(4096);
-    expect(portalVm.rootDiskGiB).toBe(40);
+    expect(portalVm.cpu).toBe(target.vcpus);
+    expect(portalVm.memoryMiB).toBe(target.ramMiB);
+    expect(portalVm.rootDiskGiB).toBe(target.diskGiB);
   });
 
   it('full sync changes nothing more', async () => {

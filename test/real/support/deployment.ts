@@ -97,7 +97,23 @@ async function waitForReady(baseUrl: string, serve: PortalProcess): Promise<void
 export async function deployPortal(settings: RealCloudSettings): Promise<Deployment> {
   const runId = randomBytes(4).toString('hex');
   const folder = mkdtempSync(join(tmpdir(), `tp-real-${runId}-`));
+  const undo: (() => Promise<unknown>)[] = [async () => rmSync(join(folder, 'encryption.key'), { force: true })];
+
+  try {
+    return await deploy(settings, runId, folder, undo);
+  } catch (error) {
+    // Best-effort: a failed step of the cleanup is printed, and the deployment's error is the one raised.
+    for (const step of undo.reverse()) {
+      await step().catch((cleanupError: unknown) => console.error(`test:real cleanup of a failed deployment failed: ${String(cleanupError)}`));
+    }
+    throw error;
+  }
+}
+
+/** Runs the steps of deployPortal, adding to `undo` how to remove each thing it starts or creates. */
+async function deploy(settings: RealCloudSettings, runId: string, folder: string, undo: (() => Promise<unknown>)[]): Promise<Deployment> {
   const database = await createScratchDatabase(settings.postgresAdminUrl);
+  undo.push(() => database.drop());
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const region = loadCloudConfig({ cloud: settings.memberCloud, env: { OS_CLIENT_CONFIG_FILE: settings.cloudsFile } }).regionName ?? null;
@@ -129,8 +145,10 @@ export async function deployPortal(settings: RealCloudSettings): Promise<Deploym
   await runCliOk(['user', 'create', '--username', operatorName, '--platform-operator', '--password-stdin'], env, { stdin: `${operatorPassword}\n`, logFile: cliLog });
 
   const serve = PortalProcess.start('serve', env, join(folder, 'serve.log'));
+  undo.push(() => serve.stop());
   await waitForReady(baseUrl, serve);
   let worker = PortalProcess.start('worker', env, join(folder, 'worker.log'));
+  undo.push(() => worker.stop());
   await worker.waitForOutput('tenant portal worker running', START_TIMEOUT_MS);
 
   const operator = await PortalUser.login(baseUrl, operatorName, operatorPassword);

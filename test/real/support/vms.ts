@@ -11,6 +11,7 @@ export interface VmView {
   serverId: string | null;
   flavor: { id: string | null; name: string | null };
   image: { id: string | null; name: string | null };
+  os: { distro: string | null; version: string | null };
   cpu: number;
   memoryMiB: number;
   rootDiskGiB: number;
