@@ -1,7 +1,7 @@
 import type { AuthConfig, CloudConfig } from '../config/types.ts';
 import { isJsonObject, optionalString, parseOpenStackTime, requireObject, type JsonObject } from '../decode.ts';
 import { errorFromResponse } from '../error-body.ts';
-import { invalidResponseError } from '../errors.ts';
+import { invalidResponseError, OPENSTACK_ERROR_CODES, OpenStackError } from '../errors.ts';
 import type { Transport } from '../transport/transport.ts';
 import { parseCatalog, type CatalogService } from './catalog.ts';
 
@@ -130,7 +130,28 @@ export async function issueToken(cloud: CloudConfig, transport: Transport, signa
   if (subjectToken === undefined || subjectToken === '') {
     throw invalidResponseError('Keystone returned no X-Subject-Token header', url.href);
   }
-  return parseTokenBody(response.bodyText, subjectToken, url.href);
+
+  const token = parseTokenBody(response.bodyText, subjectToken, url.href);
+  assertRequestedProject(cloud, token, url.href);
+  return token;
+}
+
+/**
+ * Rejects a token scoped to another project than the configuration names. An application
+ * credential carries its own project and Keystone ignores any other, so without this check a
+ * client meant for one project would silently act in the credential's project.
+ */
+function assertRequestedProject(cloud: CloudConfig, token: KeystoneToken, url: string): void {
+  const requested = cloud.auth.projectId;
+  if (requested === undefined || token.projectId === requested) return;
+
+  throw new OpenStackError({
+    code: OPENSTACK_ERROR_CODES.OS_FORBIDDEN,
+    message:
+      `Keystone scoped the token of cloud ${cloud.name} to project ${token.projectId ?? '(none)'}, not to the requested project ${requested}. ` +
+      'An application credential works only in its own project: bind only that project to this cloud entry, or use password credentials.',
+    url,
+  });
 }
 
 /** Revokes a token with `DELETE /v3/auth/tokens`; any token may revoke itself. */

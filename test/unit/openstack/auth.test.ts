@@ -144,6 +144,19 @@ describe('token lifecycle', () => {
     expect(token.catalog.map((service) => service.type)).toEqual(expect.arrayContaining(['compute', 'image', 'network', 'block-storage', 'identity']));
   });
 
+  it('rejects a token scoped to another project', async () => {
+    // The fake cloud scopes every token to the demo project whatever the request names, as Keystone does for an application credential.
+    const other = createOpenStackClient(fake.cloud({ auth: { authUrl: `${fake.origin}/identity/v3`, username: 'demo', password: 'p', userDomainName: 'Default', projectId: 'another-project' } }));
+    try {
+      const error = await rejection(other.token());
+
+      expect(error.code).toBe(OPENSTACK_ERROR_CODES.OS_FORBIDDEN);
+      expect(error.message).toContain('another-project');
+    } finally {
+      other.close();
+    }
+  });
+
   it('raises OS_UNAUTHORIZED for a wrong password', async () => {
     fake.routes.unshift({ method: 'POST', path: '/identity/v3/auth/tokens', handler: () => replyFromFixture('identity-token-wrong-password') });
 
