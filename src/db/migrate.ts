@@ -3,6 +3,7 @@ import type { Db } from './database.ts';
 import * as initialSchema from './migrations/0001-initial-schema.ts';
 import * as billingUsage from './migrations/0002-billing-usage.ts';
 import * as resourceTracking from './migrations/0003-resource-tracking.ts';
+import * as tenantProjectKey from './migrations/0004-tenant-project-key.ts';
 
 // Migrations are listed here rather than read from a folder, so a bundled or tsx-run build finds
 // the same set and a missing file fails at compile time.
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-billing-usage': billingUsage,
   '0003-resource-tracking': resourceTracking,
+  '0004-tenant-project-key': tenantProjectKey,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -112,7 +112,7 @@ export const PROBLEMS = {
   PROJECT_ALREADY_BOUND: {
     status: 409,
     title: { 'zh-CN': '项目已绑定其他租户', 'en-US': 'Project bound to another tenant' },
-    detail: { 'zh-CN': '云 {cloud}（区域 {region}）中的项目 {projectId} 已绑定到其他租户，一个项目只能绑定一个租户。', 'en-US': 'Project {projectId} in cloud {cloud} (region {region}) is already bound to another tenant; a project can belong to one tenant only.' },
+    detail: { 'zh-CN': '云 {cloud} 中的项目 {projectId} 已绑定到其他租户（不论区域），一个项目只能绑定一个租户。', 'en-US': 'Project {projectId} in cloud {cloud} is already bound to another tenant (in any region); a project can belong to one tenant only.' },
   },
   STATUS_TRANSITION_INVALID: {
     status: 409,

@@ -64,9 +64,13 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
     expect(project.json().detail).toContain('p-water');
     expect(await tenantCount()).toBe(before);
 
-    // The same project id in another region is a different project.
-    const otherRegion = await send('POST', '/api/v1/admin/tenants', { code: 'water-4', name: '水务四', cloud: 'sim', region: 'RegionTwo', projectId: 'p-water' });
-    expect(otherRegion.statusCode).toBe(201);
+    // A Keystone project spans the cloud's regions, so another region or none binds the same project.
+    for (const [code, region] of [['water-4', 'RegionTwo'], ['water-5', null]] as const) {
+      const otherRegion = await send('POST', '/api/v1/admin/tenants', { code, name: `水务 ${code}`, cloud: 'sim', region, projectId: 'p-water' });
+      expect(otherRegion.statusCode).toBe(409);
+    }
+    const otherCloud = await send('POST', '/api/v1/admin/tenants', { code: 'water-4', name: '水务四', cloud: 'sim-2', region: 'RegionOne', projectId: 'p-water' });
+    expect(otherCloud.statusCode).toBe(201);
   });
 
   it.each([
@@ -114,6 +118,8 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
     const boundElsewhere = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', region: 'RegionOne', projectId: 'p-water' });
     expect(boundElsewhere.statusCode).toBe(409);
     expect(boundElsewhere.json().code).toBe('PROJECT_ALREADY_BOUND');
+    const noRegion = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', region: null, projectId: 'p-water' });
+    expect(noRegion.statusCode).toBe(409);
 
     const rebound = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', projectId: 'p-traffic-2' });
     expect(rebound.json().binding).toEqual({ cloud: 'sim', region: null, projectId: 'p-traffic-2', projectName: null });
