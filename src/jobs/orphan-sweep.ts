@@ -26,7 +26,7 @@ export function createOrphanSweepJob(clouds: () => CloudClients = sharedCloudCli
       try {
         counts = await sweepOrphans({ database, clouds: clouds(), logger, ...(queue ? { queue } : {}) }, { now: new Date() });
       } catch (error) {
-        const fields = { job: 'orphan-sweep', reason: describeOpenStackError(error) };
+        const fields = { reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'orphan-sweep failed on a transient OpenStack error; pg-boss retries the job');
         else logger.error(fields, 'orphan-sweep failed; pg-boss retries the job up to its retry limit');
         throw error;

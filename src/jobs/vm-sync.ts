@@ -27,7 +27,7 @@ function createVmSyncJob(schedule: VmSyncSchedule, clouds: () => CloudClients): 
         const counts = await syncVms({ database, clouds: clouds(), logger }, { mode: schedule.mode, now: new Date() });
         return { ...counts };
       } catch (error) {
-        const fields = { job: schedule.name, reason: describeOpenStackError(error) };
+        const fields = { reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'vm-sync failed on a transient OpenStack error; pg-boss retries the job');
         else logger.error(fields, 'vm-sync failed; pg-boss retries the job up to its retry limit');
         throw error;
