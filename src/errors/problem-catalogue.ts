@@ -187,6 +187,14 @@ export const PROBLEMS = {
     title: { 'zh-CN': '服务暂不可用', 'en-US': 'Service unavailable' },
     detail: { 'zh-CN': '服务暂不可用：{reason}。请稍后重试。', 'en-US': 'The service is unavailable: {reason}. Try again later.' },
   },
+  CONTACT_UNREADABLE: {
+    status: 500,
+    title: { 'zh-CN': '联系人信息无法解密', 'en-US': 'Contact data unreadable' },
+    detail: {
+      'zh-CN': '联系人 {id} 的电话或邮箱无法用当前配置的加密密钥解密。请管理员按服务器日志中的密钥 ID 补充写入时使用的密钥。',
+      'en-US': 'The phone or email of contact {id} cannot be decrypted with the configured encryption keys; an operator must add the key that wrote it (the server log names its id).',
+    },
+  },
   INTERNAL: {
     status: 500,
     title: { 'zh-CN': '服务器内部错误', 'en-US': 'Internal server error' },

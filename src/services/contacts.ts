@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.ts';
 import { maskEmail, maskPhone } from '../domain/masking.ts';
 import { recordAudit } from './audit.ts';
-import { decryptField, encryptField, type Keyring } from './crypto/index.ts';
+import { decryptField, encryptField, FieldCryptoError, type Keyring } from './crypto/index.ts';
+import { PortalError } from '../errors/portal-error.ts';
 
 // Associated data for each encrypted column, so a value copied into another column fails to decrypt.
 export const PHONE_CONTEXT = 'contact.phone';
@@ -53,8 +54,16 @@ export async function revealContact(
       .executeTakeFirst();
     if (!row) return null;
 
-    const phone = row.phone_encrypted ? decryptField(keyring, row.phone_encrypted, PHONE_CONTEXT) : null;
-    const email = row.email_encrypted ? decryptField(keyring, row.email_encrypted, EMAIL_CONTEXT) : null;
+    let phone: string | null;
+    let email: string | null;
+    try {
+      phone = row.phone_encrypted ? decryptField(keyring, row.phone_encrypted, PHONE_CONTEXT) : null;
+      email = row.email_encrypted ? decryptField(keyring, row.email_encrypted, EMAIL_CONTEXT) : null;
+    } catch (error) {
+      // The crypto error names the missing key id for the log; the caller gets a stable code.
+      if (error instanceof FieldCryptoError) throw new PortalError('CONTACT_UNREADABLE', { id: row.id }, { cause: error });
+      throw error;
+    }
 
     await recordAudit(trx, {
       actorUserId: actor.actorUserId,

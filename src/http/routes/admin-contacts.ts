@@ -27,11 +27,20 @@ export async function adminContactRoutes(appBase: FastifyInstance, options: { db
     },
     async (request) => {
       const principal = request.principal as Principal;
-      const revealed = await revealContact(options.db, options.keyring, request.params.id, {
-        actorUserId: principal.userId,
-        requestId: request.id,
-        clientAddress: request.ip,
-      });
+      let revealed;
+      try {
+        revealed = await revealContact(options.db, options.keyring, request.params.id, {
+          actorUserId: principal.userId,
+          requestId: request.id,
+          clientAddress: request.ip,
+        });
+      } catch (error) {
+        // The cause names the key id that the keyring lacks, which the operator needs and the client must not see.
+        if (error instanceof PortalError && error.code === 'CONTACT_UNREADABLE') {
+          request.log.error({ err: error.cause, contactId: request.params.id }, 'contact could not be decrypted with the configured keys');
+        }
+        throw error;
+      }
       if (!revealed) throw new PortalError('NOT_FOUND', { resource: 'contact', id: request.params.id });
 
       request.log.info({ contactId: revealed.id, tenantId: revealed.tenantId }, 'contact personal data revealed');

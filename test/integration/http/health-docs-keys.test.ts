@@ -102,4 +102,21 @@ describe.each(databaseKinds())('health, metrics, docs and key rotation on %s', (
       await rotated.close();
     }
   });
+
+  it('names an unreadable contact without its key', async () => {
+    const db = t.handle.database.db;
+    const tenant = await createTenant(db, 'lost-key');
+    const lostKeyring = new Keyring(parseKeyText(generateKeyText(), 'lost'));
+    const contact = await createContact(db, lostKeyring, { tenantId: tenant.id, type: 'technical', name: '赵六', phone: '13700002222', email: null });
+    await createTestUser(db, 'lost-key-ops', { platformOperator: true });
+    const session = await loginAs(t.app, 'lost-key-ops');
+
+    const response = await t.app.inject({ method: 'POST', url: `/api/v1/admin/contacts/${contact.id}/reveal`, headers: session.headers });
+
+    expect(response.statusCode).toBe(500);
+    expect(response.json().code).toBe('CONTACT_UNREADABLE');
+    expect(t.logs.text).toContain(`key \\"${lostKeyring.keyIds[0]}\\", which is not in the keyring`);
+    const audits = await db.selectFrom('audit_log').select('id').where('target_id', '=', contact.id).where('action', '=', 'contact.reveal').execute();
+    expect(audits).toEqual([]);
+  });
 });
