@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type PortalConfig } from './config.ts';
 import { PortalError } from './errors/portal-error.ts';
+import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
+import { isOpenStackError } from './openstack/index.ts';
 import { fillTemplate, PROBLEMS } from './errors/problem-catalogue.ts';
 import { cloudReadinessCheck } from './cloud-readiness.ts';
 import { startDemoCloud, type DemoCloud } from './demo-cloud.ts';
@@ -64,7 +66,11 @@ async function serve(): Promise<void> {
     const seeded = await seedDemoData(database.db, keyring, { password: config.demoPassword });
     if (seeded.generatedPassword) {
       // Printed once to the terminal, never to the log: the log may be shipped elsewhere.
-      console.log(`\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n  It is shown only now; reset it with: npx tenant-portal user reset-password --username demo\n`);
+      console.log(
+        `\n  Demo users created: admin (platform operator) and demo (tenant admin of 示例租户).\n  Password for both: ${seeded.generatedPassword}\n` +
+          `  It is shown only now. To set a new one, stop the server, then for each user run:\n` +
+          `  DATA_DIR=${config.dataDir} npx tenant-portal user reset-password --username demo   (and --username admin)\n`,
+      );
     }
 
     // Without a configured cloud the demo runs against the in-process OpenStack simulator.
@@ -229,6 +235,8 @@ function describeFailure(error: unknown): string {
     return `${error.code}: ${fillTemplate(definition.detail['en-US'], error.params)}`;
   }
   if (error instanceof ConfigError) return `Invalid configuration: ${error.message}`;
+  if (error instanceof EmbeddedDatabaseBusyError) return error.message;
+  if (isOpenStackError(error)) return `OpenStack request failed (${error.code}): ${error.message}`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 

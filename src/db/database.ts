@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, type PGliteInterface } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { acquireEmbeddedLock } from './embedded-lock.ts';
 import { EmbeddedGate } from './embedded-gate.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DatabaseSchema } from './tables.ts';
@@ -47,6 +48,8 @@ export class Database {
   readonly #pglite: PGliteInterface | null;
   readonly #gate: EmbeddedGate | null;
   readonly #url: string | null;
+  /** Releases the embedded database's lock file; does nothing for PostgreSQL or in memory. */
+  #releaseLock: () => void = () => undefined;
 
   private constructor(options: {
     kind: 'postgres' | 'embedded';
@@ -82,11 +85,20 @@ export class Database {
       return database;
     }
 
-    if (target.dataDir !== null) {
-      await mkdir(target.dataDir, { recursive: true });
+    if (target.dataDir === null) {
+      return Database.fromPGlite(await PGlite.create({ parsers: pgliteParsers }));
     }
-    const pglite = await PGlite.create(target.dataDir ?? undefined, { parsers: pgliteParsers });
-    return Database.fromPGlite(pglite);
+
+    await mkdir(target.dataDir, { recursive: true });
+    const release = acquireEmbeddedLock(target.dataDir);
+    try {
+      const database = Database.fromPGlite(await PGlite.create(target.dataDir, { parsers: pgliteParsers }));
+      database.#releaseLock = release;
+      return database;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   /** Wraps an already created PGlite instance, for example a clone of a migrated template. */
@@ -156,6 +168,7 @@ export class Database {
     if (this.#pglite && !this.#pglite.closed) {
       await this.#pglite.close();
     }
+    this.#releaseLock();
   }
 }
 

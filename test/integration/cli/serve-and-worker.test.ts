@@ -92,6 +92,13 @@ describe('tenant-portal serve on the embedded database', () => {
     expect(body.role).toBe('admin');
   });
 
+  it('refuses a CLI command on the database serve holds', async () => {
+    const reset = start(['user', 'reset-password', '--username', 'demo'], { DATA_DIR: dataDir });
+    expect(await reset.exit).toBe(1);
+    expect(reset.output()).toMatch(/open in process \d+/);
+    expect(reset.output()).not.toContain('    at ');
+  });
+
   it('generates the encryption key into DATA_DIR with mode 0600', async () => {
     const info = await stat(join(dataDir, 'encryption.key'));
     expect(info.mode & 0o777).toBe(0o600);
