@@ -1,9 +1,9 @@
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
- * Raised when another live process holds the embedded database. PGlite gives each process its own
- * copy of the database in memory and writes it back to the folder, so a second process reads
- * stale rows and may abort or overwrite the first one's writes.
+ * Raised when another live process has the embedded database open. PGlite runs PostgreSQL inside
+ * each process without the shared memory and locks that coordinate server processes, so a second
+ * process on the same folder reads stale rows and can abort or damage the first one's data.
  */
 export class EmbeddedDatabaseBusyError extends Error {
   readonly code = 'DB_EMBEDDED_BUSY';
