@@ -44,13 +44,17 @@ export interface Listing {
   projects: Set<string>;
 }
 
-/** Plans one all-projects listing with the admin cloud, or one listing per bound project otherwise. */
+/**
+ * Plans one all-projects listing with the admin cloud when it uses the same Keystone as the bound
+ * cloud, or one listing per bound project otherwise. Throws when the bound cloud is not defined in
+ * clouds.yaml, so a misspelled binding fails its own sync instead of borrowing the admin cloud.
+ */
 export function listingsFor(deps: ListingDeps, bound: BoundCloud, adminCloud: string | null, env: Record<string, string | undefined>, opened: OpenStackClient[]): Listing[] {
   const projects = new Set(bound.projectIds);
-  if (adminCloud !== null) {
-    const config = loadCloudConfig({ cloud: adminCloud, env });
-    const regionName = bound.region ?? config.regionName;
-    const client = createOpenStackClient({ ...config, ...(regionName === undefined ? {} : { regionName }) }, deps.adminClientOptions);
+  const adminConfig = adminCloud === null ? null : loadCloudConfig({ cloud: adminCloud, env });
+  if (adminConfig !== null && sameKeystone(adminConfig.auth.authUrl, loadCloudConfig({ cloud: bound.cloud, env }).auth.authUrl)) {
+    const regionName = bound.region ?? adminConfig.regionName;
+    const client = createOpenStackClient({ ...adminConfig, ...(regionName === undefined ? {} : { regionName }) }, deps.adminClientOptions);
     opened.push(client);
     return [{ client, filters: { allTenants: true }, projects }];
   }
@@ -59,5 +63,11 @@ export function listingsFor(deps: ListingDeps, bound: BoundCloud, adminCloud: st
     filters: {},
     projects: new Set([projectId]),
   }));
+}
+
+/** True when two auth URLs name the same Keystone, ignoring a trailing slash and `/v3`. */
+function sameKeystone(left: string, right: string): boolean {
+  const normalise = (url: string) => url.replace(/\/+$/, '').replace(/\/v3$/, '').toLowerCase();
+  return normalise(left) === normalise(right);
 }
 

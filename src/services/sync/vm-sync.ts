@@ -78,31 +78,49 @@ export async function syncVms(deps: SyncDeps, options: SyncOptions): Promise<Syn
   const adminCloud = env['SYNC_OS_CLOUD'] || null;
 
   const adminClients: OpenStackClient[] = [];
+  let firstFailure: unknown = null;
   try {
     for (const bound of await boundClouds(deps.database)) {
-      const vms = await loadVms(deps.database, bound);
-      const seen = new Set<string>();
-      const listings = listingsFor(deps, bound, adminCloud, env, adminClients);
-      for (const listing of listings) {
-        let pages = 0;
-        for await (const page of listServerPages(listing.client, { ...listing.filters, ...(since === null ? {} : { changesSince: since }) })) {
-          pages += 1;
-          const inProjects = page.filter((server) => listing.projects.has(server.tenantId));
-          state.counts.serversSeen += inProjects.length;
-          await applyPage(state, vms, inProjects, seen);
-        }
-        // The pager yields no page for an empty listing, but the listing request was still sent.
-        // Token and microversion requests are not counted.
-        state.counts.openstackCalls += Math.max(pages, 1);
+      // One unreachable or misconfigured cloud must not stop the sync of the others.
+      try {
+        await syncBoundCloud(state, bound, { mode: options.mode, since, adminCloud, env, adminClients });
+      } catch (error) {
+        deps.logger.error({ err: error, cloud: bound.cloud, region: bound.region }, 'vm-sync failed for one cloud; the others are still synced');
+        firstFailure ??= error;
       }
-      if (options.mode === 'full') await confirmMissing(state, bound, vms, seen);
     }
   } finally {
     for (const client of adminClients) client.close();
   }
 
-  deps.logger.info({ mode: options.mode, since: since?.toISOString() ?? null, adminCloud, ...state.counts }, 'vm-sync run finished');
+  deps.logger.info({ mode: options.mode, since: since?.toISOString() ?? null, adminCloud, failed: firstFailure !== null, ...state.counts }, 'vm-sync run finished');
+  if (firstFailure !== null) throw firstFailure;
   return state.counts;
+}
+
+/** Lists the servers of one bound cloud and region and writes what changed to its VMs. */
+async function syncBoundCloud(
+  state: RunState,
+  bound: BoundCloud,
+  run: { mode: SyncMode; since: Date | null; adminCloud: string | null; env: Record<string, string | undefined>; adminClients: OpenStackClient[] },
+): Promise<void> {
+  const vms = await loadVms(state.deps.database, bound);
+  const seen = new Set<string>();
+
+  for (const listing of listingsFor(state.deps, bound, run.adminCloud, run.env, run.adminClients)) {
+    let pages = 0;
+    for await (const page of listServerPages(listing.client, { ...listing.filters, ...(run.since === null ? {} : { changesSince: run.since }) })) {
+      pages += 1;
+      const inProjects = page.filter((server) => listing.projects.has(server.tenantId));
+      state.counts.serversSeen += inProjects.length;
+      await applyPage(state, vms, inProjects, seen);
+    }
+    // The pager yields no page for an empty listing, but the listing request was still sent.
+    // Token and microversion requests are not counted.
+    state.counts.openstackCalls += Math.max(pages, 1);
+  }
+
+  if (run.mode === 'full') await confirmMissing(state, bound, vms, seen);
 }
 
 /** Returns the start of the last successful vm-sync run minus the overlap, or null when none succeeded. */

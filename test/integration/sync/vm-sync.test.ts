@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.ts';
 import { createOpenStackClient, loadCloudConfig, updateComputeQuotas } from '../../../src/openstack/index.ts';
+import { createTenant } from '../../helpers/fixtures.ts';
 import { pollServer } from '../../../src/services/vms/observe.ts';
 import { syncVms, type SyncCounts, type SyncMode } from '../../../src/services/sync/vm-sync.ts';
 import { createBoundTenant, openVmTestApp, pollUntil, smallVm, type TenantFixture, type VmTestApp } from '../../helpers/sim-cloud.ts';
@@ -290,6 +291,21 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
     }
     expect(t.cloud.count('POST', /\/auth\/tokens$/)).toBeGreaterThan(tokensBefore);
     expect((await vmRow(vm.id)).status).toBe('deleted');
+  });
+
+  it('syncs other clouds when one binding is broken', async () => {
+    const vm = await createRunningVm('beside-broken');
+    const broken = await createTenant(t.db, 'sync-broken');
+    await t.db.updateTable('tenants').set({ cloud: 'no-such-cloud', region: 'RegionOne', project_id: 'p-broken' }).where('id', '=', broken.id).execute();
+    await outOfBand(vm.serverId, 'stop');
+    await pollUntil(async () => novaStatus(vm.serverId), (state) => state.status === 'SHUTOFF' && state.taskState === null);
+
+    try {
+      await expect(sync('full')).rejects.toThrow(/no-such-cloud/);
+    } finally {
+      await t.db.updateTable('tenants').set({ cloud: null, region: null, project_id: null }).where('id', '=', broken.id).execute();
+    }
+    expect((await vmRow(vm.id)).status).toBe('stopped');
   });
 
   it('lists all projects with SYNC_OS_CLOUD', async () => {
