@@ -79,6 +79,14 @@ export const PROBLEMS = {
     title: { 'zh-CN': 'CSRF 令牌无效', 'en-US': 'Invalid CSRF token' },
     detail: { 'zh-CN': '缺少或错误的 X-CSRF-Token 请求头，请刷新页面后重试。', 'en-US': 'The X-CSRF-Token header is missing or wrong; reload the page and try again.' },
   },
+  SESSION_REQUIRED: {
+    status: 403,
+    title: { 'zh-CN': '需要登录会话', 'en-US': 'Session required' },
+    detail: {
+      'zh-CN': '此操作只能在登录会话中进行，不能使用 API 令牌：API 令牌不能创建新的令牌。请登录后再试。',
+      'en-US': 'This action needs a signed-in session and cannot be done with an API token: an API token cannot create another token. Sign in and try again.',
+    },
+  },
   FORBIDDEN: {
     status: 403,
     title: { 'zh-CN': '权限不足', 'en-US': 'Forbidden' },

@@ -60,6 +60,8 @@ export async function apiTokenRoutes(appBase: FastifyInstance, options: { db: Db
     },
     async (request, reply) => {
       const principal = request.principal as Principal;
+      // A token that could mint tokens would outlive its own revocation through its children.
+      if (principal.via === 'token') throw new PortalError('SESSION_REQUIRED');
       const days = request.body.expiresInDays;
       const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : null;
 
