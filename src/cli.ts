@@ -13,6 +13,7 @@ import { createLogger } from './logger.ts';
 import { openDatabase, openKeyring, startJobs } from './runtime.ts';
 import { syncOnceJobs } from './jobs/sync-once.ts';
 import { runAndRecord } from './jobs/worker.ts';
+import { bindOrphanGauge } from './jobs/orphan-metrics.ts';
 import { startWorkerMetricsServer } from './jobs/worker-metrics-server.ts';
 import { seedDemoData } from './services/demo-seed.ts';
 import { sharedCloudClients } from './services/cloud/cloud-clients.ts';
@@ -77,6 +78,7 @@ async function serve(): Promise<void> {
     if (!config.cloudName) demoCloud = await startDemoCloud(config, database.db, logger);
   }
 
+  bindOrphanGauge(database.db);
   const boss = await startJobs(database, logger, { runHandlers: config.workersInProcess });
   let queueRunning = true;
   boss.on('stopped', () => {
@@ -119,6 +121,7 @@ async function worker(): Promise<void> {
   }
 
   const database = await openDatabase(config, logger);
+  bindOrphanGauge(database.db);
   const boss = await startJobs(database, logger, { runHandlers: true });
   const metrics = config.workerMetricsPort === null ? null : await startWorkerMetricsServer({ host: config.host, port: config.workerMetricsPort });
   logger.info({ metricsPort: config.workerMetricsPort }, 'tenant portal worker running');

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { createOrphanSweepJob } from '../../../src/jobs/orphan-sweep.ts';
+import { bindOrphanGauge } from '../../../src/jobs/orphan-metrics.ts';
 import { jobMetricsRegistry } from '../../../src/jobs/job-metrics.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { createServer, deleteServer, listFlavors, listImages, listNetworks, type OpenStackClient } from '../../../src/openstack/index.ts';
@@ -418,6 +419,24 @@ describe.each(databaseKinds())('orphan-sweep on %s', (kind) => {
     const metric = (await jobMetricsRegistry.getMetricsAsJSON()).find((entry) => entry.name === 'tenant_portal_orphan_servers');
     const byKind = Object.fromEntries((metric?.values ?? []).map((value) => [value.labels['kind'], value.value]));
     expect(byKind).toEqual({ unknown: 1, no_record: 1, failed_create: 0 });
+  });
+
+  it('counts open orphans at scrape time once bound', async () => {
+    await t.db
+      .insertInto('orphan_servers')
+      .values({ cloud: 'sim-demo', region: 'RegionOne', project_id: 'p-scrape', server_id: randomUUID(), kind: 'failed_create' })
+      .execute();
+    const gauge = async () => {
+      const metric = (await jobMetricsRegistry.getMetricsAsJSON()).find((entry) => entry.name === 'tenant_portal_orphan_servers');
+      return Object.fromEntries((metric?.values ?? []).map((value) => [value.labels['kind'], value.value]));
+    };
+
+    bindOrphanGauge(t.db);
+    try {
+      expect((await gauge())['failed_create']).toBe(1);
+    } finally {
+      bindOrphanGauge(null);
+    }
   });
 
   it('lists orphans to operators only', async () => {
