@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(tenantOrderRoutes, { db: database.db });
   await app.register(tenantAdjustmentRoutes, { db: database.db });
   await app.register(tenantUserRoutes, { db: database.db });
-  await app.register(adminTenantRoutes, { db: database.db });
+  await app.register(adminTenantRoutes, { db: database.db, clouds: deps.clouds ?? sharedCloudClients() });
   await app.register(adminTenantContactRoutes, { db: database.db, keyring: deps.keyring });
   await app.register(adminUserRoutes, { db: database.db });
   await app.register(adminSystemRoutes, { db: database.db });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { loadConfig, type PortalConfig } from '../../src/config.ts';
+import { CloudClients } from '../../src/services/cloud/cloud-clients.ts';
 import { buildApp, type PortalApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { generateKeyText, Keyring, parseKeyText } from '../../src/services/crypto/index.ts';
@@ -44,11 +45,14 @@ export async function openTestApp(
   const logs = new LogCapture();
   const logger = createLogger({ level: config.logLevel, destination: logs });
 
+  // Clouds come from the test's own environment, so OS_CLIENT_CONFIG_FILE in `env` names its clouds.yaml.
+  const clouds = new CloudClients({ env: { ...process.env, ...env } });
   const app = await buildApp({
     config,
     database: handle.database,
     logger,
     keyring,
+    clouds,
     readinessChecks: [{ name: 'database', check: async () => (await handle.database.ping(), true) }],
   });
   addRoutes?.(app);
@@ -62,6 +66,7 @@ export async function openTestApp(
     logs,
     async close() {
       await app.close();
+      clouds.close();
       await handle.dispose();
     },
   };

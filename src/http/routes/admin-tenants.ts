@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
+import { fieldError, invalidFields } from '../../errors/field-error.ts';
 import { PortalError } from '../../errors/portal-error.ts';
+import type { CloudClients } from '../../services/cloud/cloud-clients.ts';
 import { createTenant, findTenant, listTenants, TENANT_SORT_FIELDS, updateTenant } from '../../services/tenants.ts';
 import { auditActorOf } from '../caller.ts';
 import { PageParams, pageOf, sortParam } from '../pagination.ts';
@@ -17,7 +19,21 @@ const ProjectName = Type.String({ minLength: 1, maxLength: 64 });
 
 const BINDING_NOTE = 'cloud and projectId are set together, or both null to unbind; a project belongs to one tenant only (409 PROJECT_ALREADY_BOUND)';
 
-export async function adminTenantRoutes(appBase: FastifyInstance, options: { db: Db }): Promise<void> {
+/**
+ * Rejects a binding to a cloud that clouds.yaml does not define. Without this check a typing
+ * error was stored and every later call for the tenant failed, with vm-sync logging it each minute.
+ */
+function assertKnownCloud(clouds: CloudClients, cloud: string | null | undefined): void {
+  if (typeof cloud !== 'string') return;
+
+  const problem = clouds.cloudProblem(cloud);
+  if (problem === null) return;
+  throw invalidFields([
+    fieldError('cloud', 'unknown_cloud', `云 "${cloud}" 无法从 clouds.yaml 读取：${problem}`, `cloud "${cloud}" cannot be loaded from clouds.yaml: ${problem}`),
+  ]);
+}
+
+export async function adminTenantRoutes(appBase: FastifyInstance, options: { db: Db; clouds: CloudClients }): Promise<void> {
   const app = appBase.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
 
@@ -77,6 +93,7 @@ export async function adminTenantRoutes(appBase: FastifyInstance, options: { db:
       },
     },
     async (request, reply) => {
+      assertKnownCloud(options.clouds, request.body.cloud);
       const tenant = await createTenant(db, auditActorOf(request), request.body);
       request.log.info({ tenantId: tenant.id }, 'tenant created');
       return reply.status(201).send(tenant);
@@ -107,6 +124,7 @@ export async function adminTenantRoutes(appBase: FastifyInstance, options: { db:
       },
     },
     async (request) => {
+      assertKnownCloud(options.clouds, request.body.cloud);
       const tenant = await updateTenant(db, auditActorOf(request), request.params.id, request.body);
       if (!tenant) throw new PortalError('NOT_FOUND', { resource: 'tenant', id: request.params.id });
       return tenant;

@@ -54,6 +54,19 @@ export class CloudClients {
     return client;
   }
 
+  /**
+   * Returns why `cloud` cannot be used (not in clouds.yaml, no clouds.yaml, an unreadable entry),
+   * or null when it loads. Nothing is sent to the cloud.
+   */
+  cloudProblem(cloud: string): string | null {
+    try {
+      loadCloudConfig({ cloud, env: this.#options.env ?? process.env });
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** Closes every pooled connection; used at shutdown and by tests. */
   close(): void {
     for (const client of this.#clients.values()) client.close();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptField } from '../../../src/services/crypto/index.ts';
 import { EMAIL_CONTEXT, PHONE_CONTEXT } from '../../../src/services/contacts.ts';
@@ -21,7 +24,12 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
   const tenantCount = async () => Number((await t.handle.database.db.selectFrom('tenants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    // Bindings must name clouds of clouds.yaml; nothing is sent to these addresses.
+    const folder = mkdtempSync(join(tmpdir(), 'tp-tenants-'));
+    const cloudsYaml = join(folder, 'clouds.yaml');
+    const entry = (name: string) => `  ${name}:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n      username: u\n      password: p\n      project_name: p\n      user_domain_name: Default\n      project_domain_name: Default\n`;
+    writeFileSync(cloudsYaml, `clouds:\n${entry('sim')}${entry('sim-2')}`);
+    t = await openTestApp(kind, { OS_CLIENT_CONFIG_FILE: cloudsYaml });
     const db = t.handle.database.db;
     const home = await createTenant(db, 'home');
     await createTestUser(db, 'root-rita', { platformOperator: true });
@@ -120,6 +128,10 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
     expect(boundElsewhere.json().code).toBe('PROJECT_ALREADY_BOUND');
     const noRegion = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', region: null, projectId: 'p-water' });
     expect(noRegion.statusCode).toBe(409);
+
+    const misspelled = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim-dmeo', projectId: 'p-traffic-3' });
+    expect(misspelled.statusCode).toBe(400);
+    expect(misspelled.json().errors).toContainEqual(expect.objectContaining({ field: 'cloud', code: 'unknown_cloud' }));
 
     const rebound = await send('PATCH', `/api/v1/admin/tenants/${created.id}`, { cloud: 'sim', projectId: 'p-traffic-2' });
     expect(rebound.json().binding).toEqual({ cloud: 'sim', region: null, projectId: 'p-traffic-2', projectName: null });
