@@ -205,7 +205,7 @@ async function bill(options: { date: string; timeZone?: string }): Promise<void>
   const { config, logger } = setup();
   const timeZone = options.timeZone ?? config.billingTimeZone;
   const problem = billDayProblem(options.date, timeZone, new Date());
-  if (problem) program.error(problem);
+  if (problem) failWithoutHelp(problem);
 
   const database = await openDatabase(config, logger);
   try {
@@ -217,7 +217,7 @@ async function bill(options: { date: string; timeZone?: string }): Promise<void>
 }
 
 async function sync(options: { once?: boolean; full?: boolean }): Promise<void> {
-  if (!options.once) program.error('sync runs every minute in the worker; pass --once to run one pass now and exit.');
+  if (!options.once) failWithoutHelp('sync runs every minute in the worker; pass --once to run one pass now and exit.');
 
   const { config, logger } = setup();
   const database = await openDatabase(config, logger);
@@ -230,6 +230,15 @@ async function sync(options: { once?: boolean; full?: boolean }): Promise<void> 
   } finally {
     await database.close();
   }
+}
+
+/**
+ * Prints a problem with a valid command's input and exits 1. program.error() would print the whole
+ * help after it, which buries a one-line answer to a command that was typed right.
+ */
+function failWithoutHelp(message: string): never {
+  console.error(message);
+  process.exit(1);
 }
 
 function describeFailure(error: unknown): string {
