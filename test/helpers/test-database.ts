@@ -41,19 +41,9 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
     return { database, kind, dispose: () => database.close() };
   }
 
-  const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set, so no PostgreSQL test database can be created.');
-
-  const name = `tp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase('tp_test');
   // dispose() drops the database with FORCE, which ends connections the pool may still be closing.
-  const database = await Database.open({ kind: 'postgres', url: url.toString(), poolSize: 5, onIdleConnectionError: () => undefined });
+  const database = await Database.open({ kind: 'postgres', url: scratch.url, poolSize: 5, onIdleConnectionError: () => undefined });
   await migrateToLatest(database.db);
 
   return {
@@ -61,10 +51,7 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
     kind,
     async dispose() {
       await database.close();
-      const cleanup = new pg.Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await scratch.drop();
     },
   };
 }
