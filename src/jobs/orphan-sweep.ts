@@ -27,8 +27,8 @@ export function createOrphanSweepJob(clouds: () => CloudClients = sharedCloudCli
         counts = await sweepOrphans({ database, clouds: clouds(), logger, ...(queue ? { queue } : {}) }, { now: new Date() });
       } catch (error) {
         const fields = { reason: describeOpenStackError(error) };
-        if (isTransientOpenStackError(error)) logger.warn(fields, 'orphan-sweep failed on a transient OpenStack error; pg-boss retries the job');
-        else logger.error(fields, 'orphan-sweep failed; pg-boss retries the job up to its retry limit');
+        if (isTransientOpenStackError(error)) logger.warn(fields, 'orphan-sweep failed on a transient OpenStack error');
+        else logger.error(fields, 'orphan-sweep failed on an OpenStack error that is not transient');
         throw error;
       }
 

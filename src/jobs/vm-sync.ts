@@ -28,8 +28,8 @@ function createVmSyncJob(schedule: VmSyncSchedule, clouds: () => CloudClients): 
         return { ...counts };
       } catch (error) {
         const fields = { reason: describeOpenStackError(error) };
-        if (isTransientOpenStackError(error)) logger.warn(fields, 'vm-sync failed on a transient OpenStack error; pg-boss retries the job');
-        else logger.error(fields, 'vm-sync failed; pg-boss retries the job up to its retry limit');
+        if (isTransientOpenStackError(error)) logger.warn(fields, 'vm-sync failed on a transient OpenStack error');
+        else logger.error(fields, 'vm-sync failed on an OpenStack error that is not transient');
         throw error;
       }
     },
