@@ -28,7 +28,7 @@ export function createOrphanSweepJob(clouds: () => CloudClients = sharedCloudCli
       } catch (error) {
         const fields = { reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'orphan-sweep failed on a transient OpenStack error');
-        else logger.error(fields, 'orphan-sweep failed on an OpenStack error that is not transient');
+        else logger.error(fields, 'orphan-sweep failed');
         throw error;
       }
 

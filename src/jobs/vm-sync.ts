@@ -29,7 +29,7 @@ function createVmSyncJob(schedule: VmSyncSchedule, clouds: () => CloudClients): 
       } catch (error) {
         const fields = { reason: describeOpenStackError(error) };
         if (isTransientOpenStackError(error)) logger.warn(fields, 'vm-sync failed on a transient OpenStack error');
-        else logger.error(fields, 'vm-sync failed on an OpenStack error that is not transient');
+        else logger.error(fields, 'vm-sync failed');
         throw error;
       }
     },
