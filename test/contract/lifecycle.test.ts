@@ -648,6 +648,76 @@ const scenarios: { name: string; run(ctx: Ctx): Promise<void> }[] = [
       expect(none.body).toEqual({ error: { code: 401, title: 'Unauthorized', message: MESSAGE_401 } });
     },
   },
+  {
+    name: 'Keystone project list by name',
+    async run(ctx) {
+      const name = ctx.memberCloud.auth.project_name;
+      const listed = await call('GET', `${ctx.admin.authUrl}/projects?name=${encodeURIComponent(name)}`, { token: ctx.admin.token });
+      expect(listed.status).toBe(200);
+      const body = listed.body as { projects: Record<string, unknown>[]; links: Record<string, unknown> };
+      expect(body.projects.map((p) => p.id)).toEqual([ctx.member.projectId]);
+      expect(Object.keys(body.projects[0] ?? {}).sort()).toEqual(['description', 'domain_id', 'enabled', 'id', 'is_domain', 'links', 'name', 'options', 'parent_id', 'tags']);
+      expect(body.projects[0]?.name).toBe(name);
+      expect(body.links).toEqual({ self: `${ctx.admin.authUrl}/projects?name=${encodeURIComponent(name)}`, previous: null, next: null });
+
+      const unknown = await call('GET', `${ctx.admin.authUrl}/projects?name=${ctx.tag}-none`, { token: ctx.admin.token });
+      expect((unknown.body as { projects: unknown[] }).projects).toEqual([]);
+      const disabled = await call('GET', `${ctx.admin.authUrl}/projects?name=${encodeURIComponent(name)}&enabled=false`, { token: ctx.admin.token });
+      expect((disabled.body as { projects: unknown[] }).projects).toEqual([]);
+      const byMember = await call('GET', `${ctx.member.authUrl}/projects?name=${encodeURIComponent(name)}`, { token: ctx.member.token });
+      expect(byMember.status).toBe(403);
+      expect(byMember.body).toEqual({ error: { code: 403, title: 'Forbidden', message: 'You are not authorized to perform the requested action: identity:list_projects.' } });
+    },
+  },
+  {
+    name: 'Keystone project show by id',
+    async run(ctx) {
+      const path = `/projects/${ctx.member.projectId}`;
+      const listed = await call('GET', `${ctx.admin.authUrl}/projects?name=${encodeURIComponent(ctx.memberCloud.auth.project_name)}`, { token: ctx.admin.token });
+      const expected = (listed.body as { projects: unknown[] }).projects[0];
+
+      const byAdmin = await call('GET', `${ctx.admin.authUrl}${path}`, { token: ctx.admin.token });
+      expect(byAdmin.status).toBe(200);
+      expect((byAdmin.body as { project: unknown }).project).toEqual(expected);
+      const byMember = await call('GET', `${ctx.member.authUrl}${path}`, { token: ctx.member.token });
+      expect(byMember.status).toBe(200);
+      expect((byMember.body as { project: unknown }).project).toEqual(expected);
+
+      const otherProject = await call('GET', `${ctx.member.authUrl}/projects/${ctx.admin.projectId}`, { token: ctx.member.token });
+      expect(otherProject.status).toBe(403);
+      expect(otherProject.body).toEqual({ error: { code: 403, title: 'Forbidden', message: 'You are not authorized to perform the requested action: identity:get_project.' } });
+    },
+  },
+  {
+    name: 'Keystone unknown project answers 404',
+    async run(ctx) {
+      const byAdmin = await call('GET', `${ctx.admin.authUrl}/projects/${UNKNOWN_ID}`, { token: ctx.admin.token });
+      expect(byAdmin.status).toBe(404);
+      expect(byAdmin.body).toEqual({ error: { code: 404, title: 'Not Found', message: `Could not find project: ${UNKNOWN_ID}.` } });
+      // Policy runs before the lookup, so a member cannot tell an unknown id from another project's.
+      const byMember = await call('GET', `${ctx.member.authUrl}/projects/${UNKNOWN_ID}`, { token: ctx.member.token });
+      expect(byMember.status).toBe(403);
+    },
+  },
+  {
+    name: 'Keystone user and auth project lists',
+    async run(ctx) {
+      const ids = (result: HttpResult) => (result.body as { projects: { id: string }[] }).projects.map((p) => p.id);
+      const own = await call('GET', `${ctx.member.authUrl}/users/${ctx.member.userId}/projects`, { token: ctx.member.token });
+      expect(own.status).toBe(200);
+      expect(ids(own)).toContain(ctx.member.projectId);
+      const scopes = await call('GET', `${ctx.member.authUrl}/auth/projects`, { token: ctx.member.token });
+      expect(scopes.status).toBe(200);
+      expect(ids(scopes)).toContain(ctx.member.projectId);
+
+      const otherUser = await call('GET', `${ctx.member.authUrl}/users/${ctx.admin.userId}/projects`, { token: ctx.member.token });
+      expect(otherUser.status).toBe(403);
+      expect(otherUser.body).toEqual({ error: { code: 403, title: 'Forbidden', message: 'You are not authorized to perform the requested action: identity:list_user_projects.' } });
+      const unknownUser = await call('GET', `${ctx.admin.authUrl}/users/${UNKNOWN_ID}/projects`, { token: ctx.admin.token });
+      expect(unknownUser.status).toBe(404);
+      expect(unknownUser.body).toEqual({ error: { code: 404, title: 'Not Found', message: `Could not find user: ${UNKNOWN_ID}.` } });
+    },
+  },
 ];
 
 const targets = [simulatorTarget(), realCloudTarget()];

@@ -3,6 +3,7 @@ import { isoMicrosZ } from '../clock.ts';
 import type { Project, Token, User } from '../state/types.ts';
 import { makeAuthHook } from './auth-hook.ts';
 import type { RouteDeps } from './context.ts';
+import { registerProjectRoutes } from './keystone-projects.ts';
 import { caller, isObject, keystoneError, MALFORMED, queryString } from './context.ts';
 
 const UNAUTHORIZED = 'The request you have made requires authentication.';
@@ -17,7 +18,7 @@ const catalogServices: { type: string; name: string; path: (projectId: string) =
   { type: 'volumev3', name: 'cinderv3', path: (p) => `/volume/v3/${p}` },
 ];
 
-/** Keystone v3: token issue (password, application_credential, token), validation, revocation. */
+/** Keystone v3: token issue (password, application_credential, token), validation, revocation, project reads. */
 export function registerKeystone(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
   const catalogIds = catalogServices.map(() => ({
@@ -217,38 +218,7 @@ export function registerKeystone(app: FastifyInstance, deps: RouteDeps): void {
     return reply.code(204).send();
   });
 
-  const projectsOf = (user: User) =>
-    Object.keys(user.roles)
-      .map((id) => store.projects.get(id))
-      .filter((p): p is Project => p !== undefined)
-      .map((p) => projectBody(p));
-  const projectBody = (p: Project) => ({
-    id: p.id,
-    name: p.name,
-    domain_id: p.domainId,
-    description: '',
-    enabled: true,
-    parent_id: p.domainId,
-    is_domain: false,
-    tags: [],
-    options: {},
-    links: { self: `${deps.baseUrl()}/identity/v3/projects/${p.id}` },
-  });
-  app.get('/identity/v3/auth/projects', { onRequest: authenticate }, async (request) => ({
-    links: { self: `${deps.baseUrl()}/identity/v3/auth/projects`, previous: null, next: null },
-    projects: projectsOf(caller(request).user),
-  }));
-  app.get<{ Params: { userId: string } }>('/identity/v3/users/:userId/projects', { onRequest: authenticate }, async (request, reply) => {
-    const ctx = caller(request);
-    const user = store.users.get(request.params.userId);
-    if (!user || (user.id !== ctx.user.id && !ctx.isAdmin)) return keystoneError(reply, 404, `Could not find user: ${request.params.userId}.`);
-    return { links: { self: `${deps.baseUrl()}/identity/v3/users/${user.id}/projects`, previous: null, next: null }, projects: projectsOf(user) };
-  });
-  app.get('/identity/v3/projects', { onRequest: authenticate }, async (request, reply) => {
-    const ctx = caller(request);
-    if (!ctx.isAdmin) return keystoneError(reply, 403, 'You are not authorized to perform the requested action: identity:list_projects.');
-    return { links: { self: `${deps.baseUrl()}/identity/v3/projects`, previous: null, next: null }, projects: [...store.projects.values()].map(projectBody) };
-  });
+  registerProjectRoutes(app, deps);
 
   app.post<{ Params: { userId: string } }>('/identity/v3/users/:userId/application_credentials', { onRequest: authenticate }, async (request, reply) => {
     const ctx = caller(request);
