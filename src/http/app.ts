@@ -13,6 +13,8 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { sendProblem, toPortalError } from './problem-response.ts';
 import { requestIdFor } from './request-id.ts';
+import { adminAuditLogRoutes } from './routes/admin-audit-log.ts';
+import { adminBillingRecordRoutes } from './routes/admin-billing-records.ts';
 import { adminContactRoutes } from './routes/admin-contacts.ts';
 import { adminJobRoutes } from './routes/admin-jobs.ts';
 import { adminOrderRoutes } from './routes/admin-orders.ts';
@@ -25,6 +27,7 @@ import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { tenantAdjustmentRoutes } from './routes/tenant-adjustments.ts';
+import { tenantBillingRecordRoutes } from './routes/tenant-billing-records.ts';
 import { tenantOrderRoutes } from './routes/tenant-orders.ts';
 import { tenantProfileRoutes } from './routes/tenant-profile.ts';
 import { tenantSystemRoutes } from './routes/tenant-systems.ts';
@@ -142,6 +145,7 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(tenantSystemRoutes, { db: database.db });
   await app.register(tenantOrderRoutes, { db: database.db });
   await app.register(tenantAdjustmentRoutes, { db: database.db });
+  await app.register(tenantBillingRecordRoutes, { db: database.db });
   await app.register(tenantUserRoutes, { db: database.db });
   await app.register(adminTenantRoutes, { db: database.db, clouds: deps.clouds ?? sharedCloudClients() });
   await app.register(adminTenantContactRoutes, { db: database.db, keyring: deps.keyring });
@@ -150,6 +154,8 @@ export async function buildApp(deps: AppDependencies) {
   await app.register(adminOrderRoutes, { db: database.db });
   await app.register(adminJobRoutes, { db: database.db });
   await app.register(adminOrphanRoutes, { db: database.db });
+  await app.register(adminBillingRecordRoutes, { db: database.db });
+  await app.register(adminAuditLogRoutes, { db: database.db });
   await app.register(vmApi, { config, database, clouds: deps.clouds ?? sharedCloudClients(), queue: deps.queue ?? null, ...(deps.catalogTtlMs === undefined ? {} : { catalogTtlMs: deps.catalogTtlMs }) });
 
   return app;

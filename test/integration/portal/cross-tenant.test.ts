@@ -3,7 +3,7 @@ import { createContact } from '../../../src/services/contacts.ts';
 import { createSystem, createTenant, createTestUser, loginAs, TEST_PASSWORD, type SessionCredentials } from '../../helpers/fixtures.ts';
 import { openTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { databaseKinds } from '../../helpers/test-database.ts';
-import { insertAdjustment, insertOrder, insertVm } from './seed.ts';
+import { insertAdjustment, insertBillingRecord, insertOrder, insertVm } from './seed.ts';
 
 interface TenantRows {
   tenantId: string;
@@ -12,6 +12,7 @@ interface TenantRows {
   vmId: string;
   contactId: string;
   adjustmentId: string;
+  billId: string;
   userId: string;
 }
 
@@ -23,8 +24,9 @@ async function seedTenant(t: TestApp, code: string): Promise<TenantRows> {
   const vmId = (await insertVm(db, { tenantId, systemId, name: `${code}vm`, cpu: 1, memoryMiB: 1024, rootDiskGiB: 20 })).id;
   const contactId = (await createContact(db, t.keyring, { tenantId, type: 'business', name: `${code} 联系人`, phone: '13800000000', email: `${code}@example.com` })).id;
   const adjustmentId = (await insertAdjustment(db, { tenantId, systemId, vmId, dimension: 'cpu', oldValue: 1, newValue: 2, minutesAgo: 5 })).id;
+  const billId = (await insertBillingRecord(db, { tenantId, systemId, billDate: '2026-12-01' })).id;
   const userId = (await createTestUser(db, `${code}-viewer`, { tenantId, role: 'viewer' })).id;
-  return { tenantId, systemId, orderId, vmId, contactId, adjustmentId, userId };
+  return { tenantId, systemId, orderId, vmId, contactId, adjustmentId, billId, userId };
 }
 
 describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
@@ -56,6 +58,7 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
     '/api/v1/orders?page_size=100',
     '/api/v1/orders/list?page_size=100',
     '/api/v1/resource-adjustments?page_size=100',
+    '/api/v1/billing-records?page_size=100',
     '/api/v1/tenant/users?page_size=100',
   ])('keeps tenant B out of %s', async (url) => {
     const response = await get(url);
@@ -69,6 +72,7 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
     expect((await get('/api/v1/orders')).json().items.map((item: { systemId: string }) => item.systemId)).toEqual([a.systemId]);
     expect((await get('/api/v1/orders/list')).json().items.map((item: { id: string }) => item.id)).toEqual([a.orderId]);
     expect((await get('/api/v1/resource-adjustments')).json().items.map((item: { id: string }) => item.id)).toEqual([a.adjustmentId]);
+    expect((await get('/api/v1/billing-records')).json().items.map((item: { id: string }) => item.id)).toEqual([a.billId]);
     expect((await get('/api/v1/tenant/profile')).json().contacts.map((item: { id: string }) => item.id)).toEqual([a.contactId]);
   });
 
@@ -86,6 +90,7 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
     ['system_id', () => `/api/v1/orders/list?system_id=${b.systemId}`],
     ['system_id', () => `/api/v1/resource-adjustments?system_id=${b.systemId}`],
     ['vm_id', () => `/api/v1/resource-adjustments?vm_id=${b.vmId}`],
+    ['system_id', () => `/api/v1/billing-records?system_id=${b.systemId}`],
   ])('filters by tenant B’s %s to an empty list', async (_filter, url) => {
     const response = await get(url());
     expect(response.statusCode).toBe(200);
@@ -134,6 +139,8 @@ describe.each(databaseKinds())('tenant isolation on %s', (kind) => {
       { method: 'PATCH', url: `/api/v1/admin/systems/${b.systemId}`, payload: { status: 'retired' } },
       { method: 'GET', url: `/api/v1/admin/orders/${b.orderId}` },
       { method: 'PATCH', url: `/api/v1/admin/orders/${b.orderId}`, payload: { status: 'cancelled' } },
+      { method: 'GET', url: `/api/v1/admin/billing-records?tenant_id=${b.tenantId}` },
+      { method: 'GET', url: `/api/v1/admin/audit-log?tenant_id=${b.tenantId}` },
     ];
     for (const attempt of attempts) {
       const response = await t.app.inject({ method: attempt.method, url: attempt.url, headers: adminA.headers, ...(attempt.payload ? { payload: attempt.payload } : {}) });

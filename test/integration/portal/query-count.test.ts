@@ -79,6 +79,32 @@ async function seedMany(t: TestApp, tenantId: string): Promise<void> {
   await db.insertInto('tenant_memberships').values(users.map((user) => ({ user_id: user.id, tenant_id: tenantId, role: 'viewer' as const }))).execute();
 
   await db.insertInto('tenants').values(indexes.map((index) => ({ code: `bulk-tenant-${pad(index)}`, name: `批量租户 ${pad(index)}` }))).execute();
+
+  await db
+    .insertInto('billing_records')
+    .values(
+      systems.map((system) => ({
+        tenant_id: tenantId,
+        system_id: system.id,
+        bill_date: '2026-12-01',
+        time_zone: 'Asia/Shanghai',
+        billing_mode: 'prepaid' as const,
+        ordered_cpu_cores: 8,
+        ordered_memory_gib: 16,
+        ordered_storage_gib: 200,
+        core_hours: 96,
+        memory_gib_hours: 192,
+        storage_gib_hours: 960,
+        amount_fen: 7600,
+      })),
+    )
+    .execute();
+
+  // Audit rows name their actor, so the audit list joins users for every row it returns.
+  await db
+    .insertInto('audit_log')
+    .values(users.map((user) => ({ actor_user_id: user.id, tenant_id: tenantId, action: 'user.update', target_type: 'user', target_id: user.id, details: '{}' })))
+    .execute();
 }
 
 describe.each(databaseKinds())('statements per list request on %s', (kind) => {
@@ -123,10 +149,13 @@ describe.each(databaseKinds())('statements per list request on %s', (kind) => {
     ['/api/v1/orders/list', 'tenant', 4],
     ['/api/v1/resource-adjustments', 'tenant', 4],
     ['/api/v1/tenant/users', 'tenant', 4],
+    ['/api/v1/billing-records', 'tenant', 4],
     ['/api/v1/admin/tenants', 'operator', 4],
     ['/api/v1/admin/users', 'operator', 4],
     ['/api/v1/admin/systems', 'operator', 4],
     ['/api/v1/admin/orders', 'operator', 4],
+    ['/api/v1/admin/billing-records', 'operator', 4],
+    ['/api/v1/admin/audit-log', 'operator', 4],
     ['/api/v1/admin/tenants/{tenant}/contacts', 'operator', 5],
   ] as const)('runs as many statements for 100 items as for 1 on %s', async (path, who, expected) => {
     const session = who === 'tenant' ? tenantAdmin : operator;

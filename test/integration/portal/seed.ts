@@ -73,3 +73,24 @@ export async function insertAdjustment(
     .returning('id')
     .executeTakeFirstOrThrow();
 }
+
+export async function insertBillingRecord(db: Db, input: { tenantId: string; systemId: string; billDate: string }): Promise<{ id: string }> {
+  return db
+    .insertInto('billing_records')
+    .values({
+      tenant_id: input.tenantId,
+      system_id: input.systemId,
+      bill_date: input.billDate,
+      time_zone: 'Asia/Shanghai',
+      billing_mode: 'prepaid',
+      ordered_cpu_cores: 4,
+      ordered_memory_gib: 8,
+      ordered_storage_gib: 100,
+      core_hours: 24,
+      memory_gib_hours: 48,
+      storage_gib_hours: 480,
+      amount_fen: 2200,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
