@@ -115,7 +115,7 @@ export const PROBLEMS = {
   DUPLICATE_VALUE: {
     status: 409,
     title: { 'zh-CN': '取值已被使用', 'en-US': 'Value already in use' },
-    detail: { 'zh-CN': '{field} 为 {value} 的记录已存在，请换一个值。', 'en-US': 'A record with {field} {value} already exists; choose another value.' },
+    detail: { 'zh-CN': '{field}为 {value} 的记录已存在，请换一个值。', 'en-US': 'A record with {field} {value} already exists; choose another value.' },
   },
   PROJECT_ALREADY_BOUND: {
     status: 409,
@@ -125,7 +125,7 @@ export const PROBLEMS = {
   STATUS_TRANSITION_INVALID: {
     status: 409,
     title: { 'zh-CN': '状态不允许此变更', 'en-US': 'Status change not allowed' },
-    detail: { 'zh-CN': '{resource} 当前状态为 {from}，不能改为 {to}。', 'en-US': 'The {resource} is {from} and cannot change to {to}.' },
+    detail: { 'zh-CN': '{resource}当前状态为{from}，不能改为{to}。', 'en-US': 'The {resource} is {from} and cannot change to {to}.' },
   },
   SELF_CHANGE_FORBIDDEN: {
     status: 409,
@@ -140,7 +140,7 @@ export const PROBLEMS = {
   SYSTEM_NOT_ACTIVE: {
     status: 409,
     title: { 'zh-CN': '信息系统不可用', 'en-US': 'Information system not active' },
-    detail: { 'zh-CN': '信息系统 {system} 当前状态为 {status}，只能在启用的信息系统中创建云主机。', 'en-US': 'Information system {system} is {status}; VMs can be created only in an active system.' },
+    detail: { 'zh-CN': '信息系统 {system} 当前状态为{status}，只能在启用的信息系统中创建云主机。', 'en-US': 'Information system {system} is {status}; VMs can be created only in an active system.' },
   },
   CAPACITY_EXCEEDED: {
     status: 409,
@@ -168,12 +168,12 @@ export const PROBLEMS = {
   VM_ACTION_PENDING: {
     status: 409,
     title: { 'zh-CN': '云主机有操作未完成', 'en-US': 'VM action pending' },
-    detail: { 'zh-CN': '云主机 {vm} 正在执行 {pendingAction}，请等待完成后再执行 {action}。', 'en-US': 'VM {vm} is still {pendingAction}; wait until it finishes before requesting {action}.' },
+    detail: { 'zh-CN': '云主机 {vm} 正在{pendingAction}，请等待完成后再{action}。', 'en-US': 'VM {vm} is still {pendingAction}; wait until it finishes before requesting {action}.' },
   },
   VM_INVALID_STATE: {
     status: 409,
     title: { 'zh-CN': '云主机状态不允许此操作', 'en-US': 'Action not allowed in this VM state' },
-    detail: { 'zh-CN': '云主机 {vm} 当前状态为 {state}，不能执行 {action}（允许的状态：{allowed}）。', 'en-US': 'VM {vm} is {state} and cannot {action} (allowed from: {allowed}).' },
+    detail: { 'zh-CN': '云主机 {vm} 当前状态为{state}，不能{action}（允许的状态：{allowed}）。', 'en-US': 'VM {vm} is {state} and cannot {action} (allowed from: {allowed}).' },
   },
   VM_FORCE_REQUIRED: {
     status: 409,

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { negotiateLocale, type Locale } from '../errors/locale.ts';
+import { negotiateLocale } from '../errors/locale.ts';
 import { PortalError } from '../errors/portal-error.ts';
-import { fillTemplate, PROBLEMS, RESOURCE_NAMES } from '../errors/problem-catalogue.ts';
+import { fillTemplate, PROBLEMS } from '../errors/problem-catalogue.ts';
+import { localizeProblemParams } from '../errors/problem-params.ts';
 import { toFieldErrors } from './validation-messages.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -38,17 +39,11 @@ export function toPortalError(error: FastifyError | Error, request: FastifyReque
   return new PortalError('INTERNAL', { requestId: request.id }, { cause: error });
 }
 
-/** Replaces a known resource key with its name in the locale, so no English shows in Chinese text. */
-function localizeParams(params: Record<string, string | number>, locale: Locale): Record<string, string | number> {
-  const resource = typeof params.resource === 'string' ? RESOURCE_NAMES[params.resource] : undefined;
-  return resource ? { ...params, resource: resource[locale] } : params;
-}
-
 /** Sends a PortalError as application/problem+json in the request's language. */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: PortalError): FastifyReply {
   const definition = PROBLEMS[error.code];
   const locale = negotiateLocale(request.headers['accept-language']);
-  const params = error.code === 'INTERNAL' ? { requestId: request.id } : localizeParams(error.params, locale);
+  const params = error.code === 'INTERNAL' ? { requestId: request.id } : localizeProblemParams(error.code, error.params, locale);
 
   const body: Record<string, unknown> = {
     type: `about:blank`,

@@ -25,7 +25,7 @@ export async function createUser(db: Db, input: NewUserInput): Promise<{ id: str
 
   const existing = await db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase())).executeTakeFirst();
   if (existing) {
-    throw new PortalError('CONFLICT', { reason: `username "${input.username}" is already taken` });
+    throw new PortalError('DUPLICATE_VALUE', { field: 'username', value: input.username });
   }
 
   return db.transaction().execute(async (trx) => {

@@ -5,6 +5,7 @@ import { MIB_PER_GIB } from '../../domain/flavor-choice.ts';
 import { checkVmName } from '../../domain/validation-limits.ts';
 import { fieldError, invalidFields } from '../../errors/field-error.ts';
 import { PortalError } from '../../errors/portal-error.ts';
+import { quotaExceededParams } from '../../errors/problem-params.ts';
 import { getComputeLimits, type BlockDeviceMapping } from '../../openstack/index.ts';
 import { tenantScope } from '../../db/tenant-scope.ts';
 import { assertCapacity, remainingCapacity } from './capacity-check.ts';
@@ -68,8 +69,7 @@ async function checkProjectLimits(deps: VmServiceDeps, tenant: TenantCloud, plac
     { instances: 1, cores: placement.flavor.flavor.vcpus, ramMiB: placement.flavor.flavor.ramMiB },
   );
   if (!check.ok) {
-    const reason = check.exceeded.map((item) => `${item.quota} limit ${item.limit}, used ${item.used}, requested ${item.requested} ${item.unit}`).join('; ');
-    throw new PortalError('QUOTA_EXCEEDED', { reason });
+    throw new PortalError('QUOTA_EXCEEDED', quotaExceededParams(check.exceeded));
   }
 }
 

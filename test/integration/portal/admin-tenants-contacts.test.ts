@@ -63,7 +63,7 @@ describe.each(databaseKinds())('admin tenants and contacts on %s', (kind) => {
 
     const name = await send('POST', '/api/v1/admin/tenants', { code: 'water-2', name: '水务局' });
     expect(name.statusCode).toBe(409);
-    expect(name.json().detail).toContain('name');
+    expect(name.json().detail).toContain('名称为 水务局');
 
     const before = await tenantCount();
     const project = await send('POST', '/api/v1/admin/tenants', { code: 'water-3', name: '水务三', cloud: 'sim', region: 'RegionOne', projectId: 'p-water' });

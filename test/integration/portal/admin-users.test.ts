@@ -67,7 +67,7 @@ describe.each(databaseKinds())('user administration on %s', (kind) => {
       const response = await send('POST', '/api/v1/admin/users', { username: 'LI.LEI', password: TEST_PASSWORD }, operator);
       expect(response.statusCode).toBe(409);
       expect(response.json().code).toBe('DUPLICATE_VALUE');
-      expect(response.json().detail).toContain('username');
+      expect(response.json().detail).toContain('用户名');
       expect(response.json().detail).toContain('LI.LEI');
       expect(await userCount()).toBe(before);
     });

@@ -136,7 +136,7 @@ describe.each(databaseKinds())('VM failures from OpenStack on %s', (kind) => {
 
     expect(response.statusCode).toBe(409);
     expect(response.json().code).toBe('QUOTA_EXCEEDED');
-    expect(response.json().detail).toContain('cores');
+    expect(response.json().detail).toContain('CPU 核数上限 0 核');
     expect(t.cloud.count('POST', /\/servers$/)).toBe(serversBefore);
     expect(await t.db.selectFrom('virtual_machines').select('id').where('name', '=', 'quota-1').execute()).toEqual([]);
   });

@@ -141,7 +141,7 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     expect(statuses.filter((status) => status === 409)).toHaveLength(9);
     for (const response of responses.filter((item) => item.statusCode === 409)) {
       expect(response.json().code).toBe('VM_ACTION_PENDING');
-      expect(response.json().detail).toContain('stopping');
+      expect(response.json().detail).toContain('正在关机');
     }
     expect(t.cloud.count('POST', /\/action$/) - stopsBefore).toBe(1);
 
