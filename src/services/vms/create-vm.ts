@@ -23,8 +23,9 @@ export interface CreateVmRequest extends PlacementRequest {
 }
 
 /**
- * Creates a VM: checks the request, chooses image, flavor and network, checks Nova's project
- * limits, then in one transaction checks the system's capacity under a row lock and writes the VM
+ * Creates a VM: checks the request, chooses image, flavor and network, checks the system's
+ * capacity, then Nova's project limits, then in one transaction checks the capacity again under a
+ * row lock and writes the VM
  * (status creating) and its operation. Nova is called after the commit. The server carries the
  * VM id in its metadata, so a crash in between leaves a server that can be linked to its row.
  * A failure after the row exists keeps the row as `error` with the reason.
@@ -41,12 +42,21 @@ export async function createVm(deps: VmServiceDeps, caller: VmCaller, request: C
   await loadActiveSystem(deps, caller.tenantId, request.systemId);
 
   const placement = await choosePlacement(deps.catalog, tenant.binding, request);
+  // The portal's own capacity answers first: a request over the ordered capacity is refused as
+  // such, without asking Nova. The check is repeated under the system lock when the row is written.
+  await deps.database.transaction(async (trx) => assertCapacity(await remainingCapacity(trx, caller.tenantId, request.systemId), placementSize(placement)));
   await checkProjectLimits(deps, tenant, placement);
 
   const { vm, operationId } = await insertVmAndOperation(deps, caller, tenant, request, placement);
   caller.log.info({ userId: caller.userId, tenantId: caller.tenantId, vmId: vm.id, operationId }, 'VM create accepted; calling Nova');
 
   return toVmView(await callNovaCreate(deps, caller, tenant, vm, operationId, placement));
+}
+
+/** The capacity a placement takes from its system: cores, memory in GiB, root disk in GiB. */
+function placementSize(placement: Placement) {
+  const flavor = placement.flavor.flavor;
+  return { cpu: flavor.vcpus, memoryGiB: flavor.ramMiB / MIB_PER_GIB, storageGiB: placement.flavor.rootDiskGiB };
 }
 
 async function loadActiveSystem(deps: VmServiceDeps, tenantId: string, systemId: string): Promise<void> {
@@ -84,7 +94,7 @@ async function insertVmAndOperation(deps: VmServiceDeps, caller: VmCaller, tenan
     await sql`select id from information_systems where id = ${request.systemId} and tenant_id = ${caller.tenantId} for update`.execute(trx);
 
     const remaining = await remainingCapacity(trx, caller.tenantId, request.systemId);
-    assertCapacity(remaining, { cpu: flavor.vcpus, memoryGiB: flavor.ramMiB / MIB_PER_GIB, storageGiB: placement.flavor.rootDiskGiB });
+    assertCapacity(remaining, placementSize(placement));
 
     const inserted = await trx
       .insertInto('virtual_machines')

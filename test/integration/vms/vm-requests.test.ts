@@ -23,6 +23,7 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
 
   it('rejects a VM beyond the system capacity before creating a server', async () => {
     const serversBefore = t.cloud.count('POST', /\/servers$/);
+    const limitsBefore = t.cloud.count('GET', /\/limits$/);
     const response = await create(smallVm(tenant.systemId, 'too-big', { cpu: 2, memoryGiB: 8 }));
 
     expect(response.statusCode).toBe(409);
@@ -32,6 +33,8 @@ describe.each(databaseKinds())('VM request rules on %s', (kind) => {
     expect(problem.detail).toContain('剩余 CPU 8 核、内存 6 GiB');
     expect(problem.errors).toEqual([{ field: 'memoryGiB', code: 'capacity', message: '内存不足：需要 8 GiB，剩余 6 GiB' }]);
     expect(t.cloud.count('POST', /\/servers$/)).toBe(serversBefore);
+    // The ordered capacity is the portal's own rule, so Nova's quota is not even read.
+    expect(t.cloud.count('GET', /\/limits$/)).toBe(limitsBefore);
     expect(await t.db.selectFrom('virtual_machines').select('id').where('name', '=', 'too-big').execute()).toEqual([]);
 
     const english = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: { ...admin(), 'accept-language': 'en-US' }, payload: smallVm(tenant.systemId, 'too-big', { cpu: 2, memoryGiB: 8 }) });
