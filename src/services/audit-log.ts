@@ -1,21 +1,14 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { AuditEntry } from './audit.ts';
 import { fetchPage, mapPage, type Page, type PageRequest } from '../db/paging.ts';
 
-/** One audit row as platform operators read it. */
-export interface AuditLogEntryView {
+/** One audit row as platform operators read it: the written entry plus its id, time and actor name. */
+export interface AuditLogEntryView extends Required<AuditEntry> {
   id: string;
   occurredAt: string;
-  actorUserId: string | null;
   /** The actor's current username. It is null when the row has no actor, for example after the user was deleted. */
   actorUsername: string | null;
-  tenantId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  requestId: string | null;
-  clientAddress: string | null;
-  details: Record<string, unknown>;
 }
 
 export interface AuditLogFilter {

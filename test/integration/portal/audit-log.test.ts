@@ -1,21 +1,10 @@
+import type { AuditLogEntryView } from '../../../src/services/audit-log.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, createTestUser, loginAs, TEST_PASSWORD, type SessionCredentials } from '../../helpers/fixtures.ts';
 import { openTestApp, type TestApp } from '../../helpers/test-app.ts';
 import { databaseKinds } from '../../helpers/test-database.ts';
 
-interface AuditItem {
-  id: string;
-  occurredAt: string;
-  actorUserId: string | null;
-  actorUsername: string | null;
-  tenantId: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  requestId: string | null;
-  clientAddress: string | null;
-  details: Record<string, unknown>;
-}
+type AuditItem = AuditLogEntryView;
 
 interface AuditPage {
   items: AuditItem[];
