@@ -83,8 +83,8 @@ export const PROBLEMS = {
     status: 403,
     title: { 'zh-CN': '需要登录会话', 'en-US': 'Session required' },
     detail: {
-      'zh-CN': '此操作只能在登录会话中进行，不能使用 API 令牌：API 令牌不能创建新的令牌。请登录后再试。',
-      'en-US': 'This action needs a signed-in session and cannot be done with an API token: an API token cannot create another token. Sign in and try again.',
+      'zh-CN': '此操作只能在登录会话中进行，不能使用 API 令牌（API 令牌不能创建令牌，也不能修改密码）。请登录后再试。',
+      'en-US': 'This action needs a signed-in session and cannot be done with an API token (a token can neither create tokens nor change the password). Sign in and try again.',
     },
   },
   FORBIDDEN: {

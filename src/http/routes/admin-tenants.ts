@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
@@ -23,13 +23,15 @@ const BINDING_NOTE = 'cloud and projectId are set together, or both null to unbi
  * Rejects a binding to a cloud that clouds.yaml does not define. Without this check a typing
  * error was stored and every later call for the tenant failed, with vm-sync logging it each minute.
  */
-function assertKnownCloud(clouds: CloudClients, cloud: string | null | undefined): void {
+function assertKnownCloud(clouds: CloudClients, cloud: string | null | undefined, log: FastifyBaseLogger): void {
   if (typeof cloud !== 'string') return;
 
   const problem = clouds.cloudProblem(cloud);
   if (problem === null) return;
+  // The loader's reason names server paths, so it goes to the log and not to the caller.
+  log.warn({ cloud, reason: problem }, 'tenant binding names a cloud that clouds.yaml does not define');
   throw invalidFields([
-    fieldError('cloud', 'unknown_cloud', `云 "${cloud}" 无法从 clouds.yaml 读取：${problem}`, `cloud "${cloud}" cannot be loaded from clouds.yaml: ${problem}`),
+    fieldError('cloud', 'unknown_cloud', `门户的 clouds.yaml 中没有名为 "${cloud}" 的云，请使用其中定义的名称。`, `cloud "${cloud}" is not defined in the portal's clouds.yaml; use a name defined there.`),
   ]);
 }
 
@@ -93,7 +95,7 @@ export async function adminTenantRoutes(appBase: FastifyInstance, options: { db:
       },
     },
     async (request, reply) => {
-      assertKnownCloud(options.clouds, request.body.cloud);
+      assertKnownCloud(options.clouds, request.body.cloud, request.log);
       const tenant = await createTenant(db, auditActorOf(request), request.body);
       request.log.info({ tenantId: tenant.id }, 'tenant created');
       return reply.status(201).send(tenant);
@@ -124,7 +126,7 @@ export async function adminTenantRoutes(appBase: FastifyInstance, options: { db:
       },
     },
     async (request) => {
-      assertKnownCloud(options.clouds, request.body.cloud);
+      assertKnownCloud(options.clouds, request.body.cloud, request.log);
       const tenant = await updateTenant(db, auditActorOf(request), request.params.id, request.body);
       if (!tenant) throw new PortalError('NOT_FOUND', { resource: 'tenant', id: request.params.id });
       return tenant;

@@ -111,6 +111,8 @@ export async function authRoutes(appBase: FastifyInstance, options: { db: Db; co
     },
     async (request, reply) => {
       const principal = request.principal as Principal;
+      // A password is a credential of the person; a script's token must not be able to replace it.
+      if (principal.via === 'token') throw new PortalError('SESSION_REQUIRED');
       const user = await db.selectFrom('users').select('password_hash').where('id', '=', principal.userId).executeTakeFirstOrThrow();
       if (!(await verifyPassword(user.password_hash, request.body.currentPassword))) {
         throw new PortalError('AUTH_INVALID_CREDENTIALS');

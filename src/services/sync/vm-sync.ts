@@ -315,6 +315,7 @@ const OBSERVED_COLUMNS: readonly (readonly [string, string])[] = [
   ['memory_mib', 'integer'],
   ['root_disk_gib', 'integer'],
   ['flavor_name', 'text'],
+  ['flavor_id', 'text'],
 ];
 
 /** Writes one status history row and one sync operation per transition, two statements in all. */

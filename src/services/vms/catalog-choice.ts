@@ -3,6 +3,7 @@ import { chooseImage, validateImageChoice, type ImageChoiceResult, type ImageInf
 import { chooseNetwork, validateNetworkChoice, type NetworkChoiceResult, type NetworkInfo } from '../../domain/network-choice.ts';
 import { fieldError, invalidFields } from '../../errors/field-error.ts';
 import type { FieldError } from '../../errors/portal-error.ts';
+import { portalErrorFor } from './openstack-failure.ts';
 import type { CatalogService } from '../catalog/catalog.ts';
 import type { CloudBinding } from '../cloud/cloud-clients.ts';
 
@@ -28,7 +29,13 @@ export interface Placement {
  * field error per failed choice (`os`/`imageId`, `flavorId`, `networkId`).
  */
 export async function choosePlacement(catalog: CatalogService, binding: CloudBinding, request: PlacementRequest): Promise<Placement> {
-  const [images, flavors, networks] = await Promise.all([catalog.images(binding), catalog.flavors(binding), catalog.networks(binding)]);
+  let images, flavors, networks;
+  try {
+    [images, flavors, networks] = await Promise.all([catalog.images(binding), catalog.flavors(binding), catalog.networks(binding)]);
+  } catch (error) {
+    // The same answer as the catalog routes give: a cloud that cannot be read is unavailable, not a portal fault.
+    throw portalErrorFor(error);
+  }
   const errors: FieldError[] = [];
 
   const imageResult: ImageChoiceResult =

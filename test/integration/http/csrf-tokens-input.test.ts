@@ -61,6 +61,9 @@ describe.each(databaseKinds())('CSRF, API tokens and bad input on %s', (kind) =>
     const viaToken = await t.app.inject({ method: 'POST', url: '/api/v1/auth/tokens', headers: { authorization: `Bearer ${token}` }, payload: { name: 'second' } });
     expect(viaToken.statusCode).toBe(403);
     expect(viaToken.json().code).toBe('SESSION_REQUIRED');
+    const passwordViaToken = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { authorization: `Bearer ${token}` }, payload: { currentPassword: 'x', newPassword: 'another-long-pass-42' } });
+    expect(passwordViaToken.statusCode).toBe(403);
+    expect(passwordViaToken.json().code).toBe('SESSION_REQUIRED');
 
     const revoked = await t.app.inject({ method: 'DELETE', url: `/api/v1/auth/tokens/${summary.id}`, headers: session.headers });
     expect(revoked.statusCode).toBe(204);

@@ -266,6 +266,7 @@ describe.each(databaseKinds())('vm-sync on %s', (kind) => {
     await sync('incremental', recent());
     const after = await vmRow(vm.id);
     expect({ cpu: after.cpu_cores, memory: after.memory_mib, disk: after.root_disk_gib, flavor: after.flavor_name }).toEqual({ cpu: 2, memory: 4096, disk: 40, flavor: '2c4g' });
+    expect(after.flavor_id).not.toBe(before.flavor_id);
     expect(before.cpu_cores).toBe(1);
     const intervals = await t.db.selectFrom('vm_usage_intervals').select(['cpu_cores', 'ended_at']).where('vm_id', '=', vm.id).orderBy('started_at').execute();
     expect(intervals.map((interval) => [interval.cpu_cores, interval.ended_at === null])).toEqual([[1, false], [2, true]]);

@@ -38,6 +38,16 @@ describe.each(databaseKinds())('VM failures from OpenStack on %s', (kind) => {
     expect(await t.watch(operation.id)).toBe('succeeded');
     return { id: created.json().id, serverId: created.json().serverId };
   }
+  it('answers 503 for a binding whose region has no endpoints', async () => {
+    const lost = await createBoundTenant(t, 'fail-region', { cloud: 'sim-alt', projectName: 'alt' });
+    await t.db.updateTable('tenants').set({ region: 'Nowhere' }).where('id', '=', lost.tenantId).execute();
+
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/vms', headers: lost.sessions.admin.headers, payload: smallVm(lost.systemId, 'no-region') });
+    expect(response.statusCode, response.body).toBe(503);
+    expect(response.json().code).toBe('OPENSTACK_UNAVAILABLE');
+    expect(await t.db.selectFrom('virtual_machines').select('id').where('name', '=', 'no-region').execute()).toEqual([]);
+  });
+
 
   it('keeps a VM whose build ends in ERROR with Nova’s fault message', async () => {
     t.cloud.sim.admin.configureFaults({ build: { nextErrors: 1, faultMessage: 'No valid host was found. There are not enough hosts available.' } });
