@@ -8,9 +8,9 @@ import { jobMetricsRegistry } from './job-metrics.ts';
 let source: Db | null = null;
 
 /**
- * Open orphan rows by kind. A process that bound the database counts them at each scrape, so
- * every `serve` and `worker` shows the same value whichever process ran the sweep; otherwise the
- * value is the count after this process's last sweep.
+ * Open orphan rows by kind. A process that bound the database counts them at each scrape, so every
+ * `serve` and `worker` shows the same value whichever process ran the sweep. An unbound process
+ * shows the count after its own last sweep.
  */
 const openOrphans = new Gauge({
   name: 'tenant_portal_orphan_servers',

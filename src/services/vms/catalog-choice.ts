@@ -33,7 +33,7 @@ export async function choosePlacement(catalog: CatalogService, binding: CloudBin
   try {
     [images, flavors, networks] = await Promise.all([catalog.images(binding), catalog.flavors(binding), catalog.networks(binding)]);
   } catch (error) {
-    // The same answer as the catalog routes give: a cloud that cannot be read is unavailable, not a portal fault.
+    // As in the catalog routes, a cloud that cannot be read is reported as unavailable (503), not as a portal fault.
     throw portalErrorFor(error);
   }
   const errors: FieldError[] = [];

@@ -42,8 +42,8 @@ export async function createVm(deps: VmServiceDeps, caller: VmCaller, request: C
   await loadActiveSystem(deps, caller.tenantId, request.systemId);
 
   const placement = await choosePlacement(deps.catalog, tenant.binding, request);
-  // The portal's own capacity answers first: a request over the ordered capacity is refused as
-  // such, without asking Nova. The check is repeated under the system lock when the row is written.
+  // The ordered capacity is checked first, so a request over it is refused as such without a call
+  // to Nova. The check runs again under the system lock when the row is written.
   await deps.database.transaction(async (trx) => assertCapacity(await remainingCapacity(trx, caller.tenantId, request.systemId), placementSize(placement)));
   await checkProjectLimits(deps, tenant, placement);
 
@@ -53,7 +53,7 @@ export async function createVm(deps: VmServiceDeps, caller: VmCaller, request: C
   return toVmView(await callNovaCreate(deps, caller, tenant, vm, operationId, placement));
 }
 
-/** The capacity a placement takes from its system: cores, memory in GiB, root disk in GiB. */
+/** Returns the capacity a placement takes from its system: cores, memory in GiB, root disk in GiB. */
 function placementSize(placement: Placement) {
   const flavor = placement.flavor.flavor;
   return { cpu: flavor.vcpus, memoryGiB: flavor.ramMiB / MIB_PER_GIB, storageGiB: placement.flavor.rootDiskGiB };
