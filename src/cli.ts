@@ -234,7 +234,7 @@ async function sync(options: { once?: boolean; full?: boolean }): Promise<void> 
 
 /**
  * Prints a problem with a valid command's input and exits 1. program.error() would print the whole
- * help after it, which buries a one-line answer to a command that was typed right.
+ * help after it, which hides the one-line message about a command that was typed right.
  */
 function failWithoutHelp(message: string): never {
   console.error(message);

@@ -50,7 +50,7 @@ export type ImageChoiceResult =
 /**
  * Chooses the newest usable image for the requested OS, from public images before community,
  * shared and private ones. A project's private images are mostly snapshots of one VM with its
- * data, so a request by OS name takes the cloud's base image; a tenant picks its own image by id.
+ * data, so a request by OS name takes the cloud's base image. A tenant picks its own image by id.
  *
  * Images whose `os_distro` and `os_version` properties match come first. Only when none match
  * does the image name count, split into tokens ("CentOS-7.9-x86_64" gives `centos`, `7.9`,

@@ -5,9 +5,9 @@ import { resourceChangesJob } from './resource-changes.ts';
 import { vmSyncJobs } from './vm-sync.ts';
 
 /**
- * Returns the jobs that `tenant-portal sync --once` runs, in order: the vm-sync pass of the given
- * mode, which copies Nova's state into the VM rows, then orphan-sweep, which links or reports the
- * servers no VM owns, then resource-changes, which turns size changes into adjustment rows.
+ * Returns the jobs that `tenant-portal sync --once` runs, in order. The vm-sync pass of the given
+ * mode copies Nova's state into the VM rows. orphan-sweep then links or reports the servers that
+ * no VM owns, and resource-changes turns size changes into adjustment rows.
  */
 export function syncOnceJobs(mode: SyncMode): JobDefinition[] {
   const vmSync = vmSyncJobs.find((job) => job.name === `vm-sync-${mode}`);

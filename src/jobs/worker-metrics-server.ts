@@ -5,7 +5,7 @@ import { jobMetricsRegistry } from './job-metrics.ts';
 /**
  * Starts the HTTP listener of a separate `worker` process: GET /metrics with the job metrics and
  * the process metrics, and GET /healthz. Job metrics live in the process that runs the jobs, so
- * without this listener Prometheus sees no job of a worker that runs apart from `serve`.
+ * without this listener Prometheus gets no job metrics from a worker that runs apart from `serve`.
  */
 export async function startWorkerMetricsServer(options: { host: string; port: number }): Promise<FastifyInstance> {
   const processMetrics = new Registry();

@@ -30,9 +30,9 @@ describe('worker killed in the middle of a VM create', () => {
   });
 
   /**
-   * Requests VMs until the worker is killed while it follows one create. pg-boss's job table is the
-   * only place that shows the worker has taken the watch job; a fast build can finish between two
-   * polls, and such a VM is left running and the next attempt starts.
+   * Requests VMs until the worker is killed while it follows one create. Only pg-boss's job table
+   * shows that the worker has taken the watch job. A fast build can finish between two polls, so
+   * that VM is left running and the next attempt starts.
    */
   async function createUntilKilledMidWatch(user: Deployment['tenantAdmin']) {
     for (let attempt = 1; attempt <= MAX_CRASH_ATTEMPTS; attempt += 1) {

@@ -1,7 +1,11 @@
 import { Type, type TSchema } from 'typebox';
 import { PORTAL_VM_STATUSES } from '../../domain/vm-status.ts';
+import type { VmListFilters } from '../../services/vms/vm-queries.ts';
+import { VM_SORT_FIELDS } from '../../services/vms/vm-queries.ts';
+import { PageParams, sortParam } from '../pagination.ts';
+import { Uuid } from '../schemas.ts';
 
-// The VM as the API returns it, shared by the tenant routes and the operator list.
+// The VM as the API returns it and the list filters, shared by the tenant routes and the operator list.
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -36,3 +40,24 @@ export const VmSchema = Type.Object({
   lastSyncedAt: nullable(Type.String({ format: 'date-time' })),
   deletedAt: nullable(Type.String({ format: 'date-time' })),
 });
+
+/** Query fields of a VM list: paging, system, status, name text and sort. */
+export const VmListQueryFields = {
+  ...PageParams,
+  system_id: Type.Optional(Uuid),
+  status: Type.Optional(VmSchema.properties.status),
+  q: Type.Optional(Type.String({ maxLength: 64, description: 'Text contained in the VM name, case-insensitive.' })),
+  sort: sortParam(VM_SORT_FIELDS, '-created_at'),
+};
+
+/** Converts a validated VM list query to the service's filters. */
+export function vmListFilters(query: {
+  page: number;
+  page_size: number;
+  system_id?: string | undefined;
+  status?: string | undefined;
+  q?: string | undefined;
+  sort?: VmListFilters['sort'];
+}): VmListFilters {
+  return { page: query.page, page_size: query.page_size, systemId: query.system_id, status: query.status, q: query.q, sort: query.sort };
+}

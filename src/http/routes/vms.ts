@@ -6,12 +6,12 @@ import { runIdempotent } from '../../services/idempotency.ts';
 import type { JobQueue, VmCaller, VmServiceDeps } from '../../services/vms/context.ts';
 import { createVm } from '../../services/vms/create-vm.ts';
 import { requestVmAction } from '../../services/vms/vm-actions.ts';
-import { getVm, listVmOperations, listVms, VM_SORT_FIELDS } from '../../services/vms/vm-queries.ts';
+import { getVm, listVmOperations, listVms } from '../../services/vms/vm-queries.ts';
 import { callerOf, callerTenantId } from '../caller.ts';
-import { pageOf, PageParams, sortParam } from '../pagination.ts';
+import { pageOf, PageParams } from '../pagination.ts';
 import { registerRateLimits, type RateLimitHandlers } from '../plugins/rate-limit.ts';
 import { adminVmRoutes } from './admin-vms.ts';
-import { VmSchema } from './vm-schema.ts';
+import { VmListQueryFields, vmListFilters, VmSchema } from './vm-schema.ts';
 import { catalogRoutes } from './catalog.ts';
 import type { PortalConfig } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
@@ -85,30 +85,11 @@ export async function vmRoutes(appBase: FastifyInstance, options: { deps: VmServ
       schema: {
         tags: ['vms'],
         summary: 'List the tenant’s VMs',
-        querystring: Type.Object(
-          {
-            ...PageParams,
-            system_id: Type.Optional(Uuid),
-            status: Type.Optional(VmSchema.properties.status),
-            q: Type.Optional(Type.String({ maxLength: 64, description: 'Text contained in the VM name, case-insensitive.' })),
-            sort: sortParam(VM_SORT_FIELDS, '-created_at'),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object(VmListQueryFields, { additionalProperties: false }),
         response: { 200: pageOf(VmSchema), ...problemResponses(400, 401, 403, 429) },
       },
     },
-    async (request) => {
-      const query = request.query;
-      return listVms(deps, callerTenantId(request), {
-        page: query.page,
-        page_size: query.page_size,
-        systemId: query.system_id,
-        status: query.status,
-        q: query.q,
-        sort: query.sort,
-      });
-    },
+    async (request) => listVms(deps, callerTenantId(request), vmListFilters(request.query)),
   );
 
   app.get(

@@ -93,8 +93,8 @@ function observedSize(vm: VmRow, server: Server, bootVolumeId: string | null) {
     cpu_cores: flavor.vcpus,
     memory_mib: flavor.ramMiB,
     ...(bootsFromImage && flavor.diskGiB !== null && flavor.diskGiB > 0 ? { root_disk_gib: flavor.diskGiB } : {}),
-    // From 2.47 Nova embeds the flavor without its id, so after a resize the stored id would name
-    // the old flavor; it is cleared rather than left wrong.
+    // From 2.47 Nova embeds the flavor without its id. After a resize the stored id would name the
+    // old flavor, so it is replaced by what Nova sent (null from 2.47).
     ...(flavor.name === null || flavor.name === vm.flavor_name ? {} : { flavor_name: flavor.name, flavor_id: flavor.id }),
   };
 }

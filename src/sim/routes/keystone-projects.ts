@@ -7,7 +7,11 @@ import { caller, isObject, keystoneError } from './context.ts';
 /** Values that oslo.utils' `bool_from_string` reads as false; Keystone reads every other value of `enabled` as true. */
 const FALSE_STRINGS = new Set(['0', 'f', 'false', 'off', 'n', 'no']);
 
-const byId = (a: Project, b: Project) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Orders projects by id, as Keystone lists them. */
+function byId(left: Project, right: Project): number {
+  if (left.id === right.id) return 0;
+  return left.id < right.id ? -1 : 1;
+}
 
 const forbidden = (action: string) => `You are not authorized to perform the requested action: identity:${action}.`;
 
